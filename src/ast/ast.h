@@ -1,0 +1,207 @@
+/* ast: the syntax tree of a sonde script.
+ *
+ * The parser builds it (src/front/); passes in this folder rewrite and annotate
+ * it (probe expansion, name resolution, type checking) and codegen reads it.
+ * Every node carries the span it came from so any stage can point into the
+ * script. All nodes live in the compilation's arena. */
+#ifndef SONDE_AST_AST_H
+#define SONDE_AST_AST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "base/vec.h"
+#include "types/type.h"
+
+enum ast_binary_op {
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,
+    OP_BIT_AND, OP_BIT_OR, OP_BIT_XOR, OP_SHIFT_LEFT, OP_SHIFT_RIGHT,
+    OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
+    OP_LOGICAL_AND, OP_LOGICAL_OR,
+};
+
+enum ast_unary_op {
+    OP_NEGATE,      /* -x */
+    OP_LOGICAL_NOT, /* !x */
+    OP_BIT_NOT,     /* ~x */
+    OP_DEREF,       /* *p */
+    OP_ADDRESS_OF,  /* &x */
+    OP_PRE_INCREMENT, OP_PRE_DECREMENT, OP_POST_INCREMENT, OP_POST_DECREMENT,
+};
+
+enum ast_expr_kind {
+    EXPR_INTEGER,    /* 42, 0x2a */
+    EXPR_STRING,     /* "text" */
+    EXPR_BOOL,       /* true, false */
+    EXPR_IDENTIFIER, /* a bare name: builtin (pid, comm, args, arg0, ...) or constant */
+    EXPR_VARIABLE,   /* $name */
+    EXPR_POSITIONAL, /* $1 .. $N */
+    EXPR_POSITIONAL_COUNT, /* $# */
+    EXPR_MAP,        /* @name or @name[k1, k2, ...]; "@" alone has name "" */
+    EXPR_CALL,       /* name(arg, ...) */
+    EXPR_UNARY,
+    EXPR_BINARY,
+    EXPR_TERNARY,    /* c ? a : b */
+    EXPR_FIELD,      /* base.name or base->name */
+    EXPR_INDEX,      /* base[index] (not on maps: those are EXPR_MAP) */
+    EXPR_TUPLE,      /* (a, b, ...) */
+    EXPR_CAST,       /* (type) operand */
+};
+
+struct ast_expr;
+
+/* What name resolution decided a bare identifier means. */
+enum ast_builtin {
+    BUILTIN_NONE,
+    BUILTIN_PID, BUILTIN_TID, BUILTIN_UID, BUILTIN_GID, BUILTIN_COMM,
+    BUILTIN_NSECS, BUILTIN_ELAPSED, BUILTIN_CPU, BUILTIN_PROBE,
+    BUILTIN_ARGS, BUILTIN_NARGS, BUILTIN_ARG, /* arg0..argN: index in `builtin_index` */
+    BUILTIN_RETVAL, BUILTIN_CURTASK, BUILTIN_RAND, BUILTIN_CGROUP,
+};
+
+struct ast_expr {
+    enum ast_expr_kind kind;
+    struct srcloc loc;
+    const struct type *type; /* set by the type checker */
+    union {
+        struct { uint64_t value; } integer;
+        struct { char *bytes; size_t length; } string; /* escapes decoded; length excludes NUL */
+        struct { bool value; } boolean;
+        struct {
+            const char *name;
+            enum ast_builtin builtin; /* set by name resolution */
+            int builtin_index;        /* argN: N */
+        } identifier;
+        struct {
+            const char *name;   /* without the '$' */
+            void *symbol;       /* set by name resolution (struct sema_variable *) */
+        } variable;
+        struct { int index; } positional; /* $1 -> 1 */
+        struct {
+            const char *name;   /* without the '@'; "" for the anonymous map */
+            struct vec keys;    /* struct ast_expr *; empty for a scalar map */
+            void *symbol;       /* set by name resolution (struct sema_map *) */
+        } map;
+        struct {
+            const char *name;
+            struct srcloc name_loc;
+            struct vec args;    /* struct ast_expr * */
+            int function;       /* set by the type checker: index in its function table */
+            int site;           /* set by the type checker: e.g. printf format id */
+        } call;
+        struct { enum ast_unary_op op; struct ast_expr *operand; } unary;
+        struct { enum ast_binary_op op; struct ast_expr *left, *right; } binary;
+        struct { struct ast_expr *condition, *then_value, *else_value; } ternary;
+        struct {
+            struct ast_expr *base;
+            const char *name;
+            bool arrow;       /* written `->` */
+            struct srcloc name_loc;
+        } field;
+        struct { struct ast_expr *base, *index; } index;
+        struct { struct vec elements; } tuple;
+        struct {
+            const char *type_text;  /* as written, e.g. "uint32", "struct task_struct *" */
+            struct srcloc type_loc;
+            struct ast_expr *operand;
+        } cast;
+    };
+};
+
+enum ast_stmt_kind {
+    STMT_EXPR,     /* an expression for its effect: printf(...), @x++, exit() */
+    STMT_ASSIGN,   /* target op= value; target is EXPR_MAP or EXPR_VARIABLE */
+    STMT_IF,
+    STMT_BLOCK,
+    STMT_WHILE,
+    STMT_UNROLL,
+    STMT_BREAK,
+    STMT_CONTINUE,
+    STMT_RETURN,
+};
+
+enum ast_assign_op {
+    ASSIGN_PLAIN, /* = */
+    ASSIGN_ADD, ASSIGN_SUB, ASSIGN_MUL, ASSIGN_DIV, ASSIGN_MOD,
+    ASSIGN_BIT_AND, ASSIGN_BIT_OR, ASSIGN_BIT_XOR, ASSIGN_SHIFT_LEFT, ASSIGN_SHIFT_RIGHT,
+};
+
+struct ast_stmt {
+    enum ast_stmt_kind kind;
+    struct srcloc loc;
+    union {
+        struct { struct ast_expr *expr; } expr;
+        struct { enum ast_assign_op op; struct ast_expr *target, *value; } assign;
+        struct {
+            struct ast_expr *condition;
+            struct ast_stmt *then_branch; /* STMT_BLOCK */
+            struct ast_stmt *else_branch; /* STMT_BLOCK, STMT_IF (else if) or NULL */
+        } if_stmt;
+        struct { struct vec statements; } block; /* struct ast_stmt * */
+        struct { struct ast_expr *condition; struct ast_stmt *body; } while_stmt;
+        struct { struct ast_expr *count; struct ast_stmt *body; } unroll;
+        struct { struct ast_expr *value; /* may be NULL */ } return_stmt;
+    };
+};
+
+/* One attach point as written: `tracepoint:syscalls:sys_enter_*`, `BEGIN`,
+ * `i:s:1`. The provider part is split off; the rest stays raw text for the
+ * probe kind to interpret. */
+struct ast_attach_point {
+    const char *text;     /* the whole spec as written */
+    const char *provider; /* text before the first ':' (the whole text for BEGIN/END) */
+    const char *target;   /* text after the first ':' or "" */
+    struct srcloc loc;
+};
+
+struct probe_instance; /* src/probes/probe.h */
+
+/* A group of concrete probes that share one typing of `args`: the body is
+ * type-checked and compiled once per variant. */
+struct ast_variant {
+    struct vec instances;          /* struct probe_instance * */
+    struct ast_expr *predicate;    /* NULL when there is none */
+    struct ast_stmt *body;         /* STMT_BLOCK */
+    const struct type *args_type;  /* TYPE_RECORD, or NULL when the probe has no args */
+};
+
+struct ast_probe {
+    struct vec attach_points; /* struct ast_attach_point * */
+    struct ast_expr *predicate;
+    struct ast_stmt *body;    /* STMT_BLOCK */
+    struct srcloc loc;        /* the attach-point list */
+    int index;                /* position in the script, from 0 */
+    /* Filled by probe expansion: */
+    const struct probe_kind *kind; /* all attach points of one block share a kind */
+    struct vec variants;           /* struct ast_variant * */
+};
+
+struct ast_program {
+    struct vec probes; /* struct ast_probe * */
+};
+
+/* Constructors used by the parser. */
+struct ast_expr *ast_expr_new(struct arena *arena, enum ast_expr_kind kind, struct srcloc loc);
+struct ast_stmt *ast_stmt_new(struct arena *arena, enum ast_stmt_kind kind, struct srcloc loc);
+
+/* Deep copies (each variant gets its own body to annotate). */
+struct ast_expr *ast_expr_clone(struct arena *arena, const struct ast_expr *expr);
+struct ast_stmt *ast_stmt_clone(struct arena *arena, const struct ast_stmt *stmt);
+
+/* Visit every expression under a statement/expression, parents before children.
+ * Return false from the visitor to skip an expression's children. */
+typedef bool (*ast_expr_visitor)(struct ast_expr *expr, void *context);
+void ast_walk_stmt(struct ast_stmt *stmt, ast_expr_visitor visit, void *context);
+void ast_walk_expr(struct ast_expr *expr, ast_expr_visitor visit, void *context);
+
+/* `-d ast`: an indented tree, one node per line. */
+void ast_print(const struct ast_program *program, FILE *out);
+
+const char *ast_binary_op_text(enum ast_binary_op op);
+const char *ast_unary_op_text(enum ast_unary_op op);
+const char *ast_assign_op_text(enum ast_assign_op op);
+
+#endif

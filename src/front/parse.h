@@ -1,0 +1,13 @@
+/* front: turns script text into an AST. */
+#ifndef SONDE_FRONT_PARSE_H
+#define SONDE_FRONT_PARSE_H
+
+#include "ast/ast.h"
+#include "base/arena.h"
+#include "base/diag.h"
+
+/* Parse `source` (already in diag->source). Returns NULL after recording at least
+ * one error with a location. A leading `#!` line is skipped. */
+struct ast_program *front_parse(const char *source, struct arena *arena, struct diag *diag);
+
+#endif

@@ -1,0 +1,115 @@
+/* probes: one file per probe kind, each filling in a `struct probe_kind`.
+ *
+ * The rest of sonde never switches on the kind: expansion turns an attach
+ * point as written into concrete `probe_instance`s, codegen asks how `args`
+ * and the other context builtins are reached (`context`), and the runtime
+ * asks the kind to attach a loaded program. */
+#ifndef SONDE_PROBES_PROBE_H
+#define SONDE_PROBES_PROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ast/ast.h"
+#include "base/arena.h"
+#include "base/diag.h"
+#include "base/vec.h"
+#include "types/tracepoint_format.h"
+
+struct bpf_program;
+struct bpf_link;
+
+/* How a program reaches its context; codegen implements each way once. */
+enum probe_context {
+    CONTEXT_NONE,              /* BEGIN/END: no args */
+    CONTEXT_TRACEPOINT_RECORD, /* ctx points at the tracepoint record: field at ctx + offset */
+    CONTEXT_SYSCALL_ENTER,     /* tp_btf/sys_enter: ctx[0] = struct pt_regs *, ctx[1] = nr */
+    CONTEXT_SYSCALL_EXIT,      /* tp_btf/sys_exit: ctx[0] = struct pt_regs *, ctx[1] = ret */
+    CONTEXT_PERF_EVENT,        /* interval/profile: struct bpf_perf_event_data * */
+};
+
+/* When a probe runs relative to the others. */
+enum probe_phase {
+    PHASE_TRACE, /* attached while tracing */
+    PHASE_BEGIN, /* run once before anything is attached */
+    PHASE_END,   /* run once when tracing stops, before maps are printed */
+};
+
+/* Environment for expansion: where tracefs is and the relevant settings. */
+struct probe_env {
+    struct arena *arena;
+    const char *tracefs;       /* e.g. "/sys/kernel/tracing" (mounted on demand) */
+    bool syscalls_via_raw;     /* compile syscalls:* tracepoints onto sys_enter/sys_exit */
+};
+
+/* One concrete thing to attach to, after wildcards are expanded. */
+struct probe_instance {
+    const struct probe_kind *kind;
+    const char *name;   /* as the `probe` builtin prints it: "tracepoint:syscalls:sys_enter_read" */
+    struct srcloc loc;  /* the attach point it came from */
+    /* tracepoint and syscall kinds */
+    const char *category;
+    const char *event;
+    const struct tracepoint_format *format; /* NULL when the kind has no args */
+    int syscall_number; /* syscall kind: the __NR_ value */
+    int nargs;          /* syscall kind: arguments after __syscall_nr; else 0 */
+    /* interval kind */
+    uint64_t period_ns;
+};
+
+/* What attaching produced; the runtime destroys these before it exits. */
+struct probe_attachment {
+    struct bpf_link *link;
+    int perf_fd; /* interval: perf event fd (-1 when none) */
+};
+
+struct probe_kind {
+    const char *name;            /* "tracepoint": also what `probe` prints first */
+    const char *const *aliases;  /* NULL-terminated, e.g. {"t", NULL}; matched case-insensitively */
+    enum probe_phase phase;
+    enum probe_context context;
+    unsigned program_type;       /* enum bpf_prog_type */
+    /* One BPF program serves all instances of a script block that share a
+     * section (syscall dispatch on sys_enter); otherwise one per instance. */
+    bool shared_program;
+
+    /* Attach point as written → instances appended to `out`. Wildcards that
+     * match nothing are an error here (missing_probes policy comes later). */
+    int (*expand)(const struct ast_attach_point *point, const struct probe_env *env,
+                  struct vec *out, struct diag *diag);
+    /* ELF section for the program of `instance` (libbpf infers the type and
+     * attach target from it where it can). */
+    const char *(*section)(const struct probe_instance *instance, struct arena *arena);
+    /* Attach a loaded program; NULL for BEGIN/END, which the runtime runs itself. */
+    int (*attach)(struct bpf_program *program, const struct probe_instance *instance,
+                  struct probe_attachment *out, struct diag *diag);
+    /* -l: print matching probe names, one per line; returns the count or -errno. */
+    int (*list)(const struct probe_env *env, const char *pattern, FILE *out);
+};
+
+/* Registry: finds the kind for a provider name or alias (case-insensitive). */
+const struct probe_kind *probe_kind_find(const char *provider);
+/* All user-visible kinds, NULL-terminated (for -l). */
+extern const struct probe_kind *const probe_kinds[];
+
+/* The kinds (one file each). */
+extern const struct probe_kind probe_kind_begin;
+extern const struct probe_kind probe_kind_end;
+extern const struct probe_kind probe_kind_tracepoint;
+extern const struct probe_kind probe_kind_syscall; /* internal: syscalls:* compiled onto sys_enter/exit */
+extern const struct probe_kind probe_kind_interval;
+
+/* Expand every attach point of every block and group each block's instances
+ * into variants (see ast.h). Errors point at the attach point. */
+int probes_expand_program(struct ast_program *program, const struct probe_env *env,
+                          struct diag *diag);
+
+/* Mount tracefs at /sys/kernel/tracing when nothing is there; returns the path
+ * to use, or NULL with an error recorded. */
+const char *probes_tracefs_path(struct diag *diag);
+
+/* Glob match with `*` and `?` (the only wildcards in attach points). */
+bool probes_glob_match(const char *pattern, const char *text);
+
+#endif

@@ -1,0 +1,89 @@
+/* types: the value types of the sonde language.
+ *
+ * A type says how a value is laid out in memory wherever it travels (BPF
+ * stack, map key or value, ring-buffer event) and how user space prints it.
+ * Types are immutable once built; integer types are shared singletons and
+ * the rest are allocated in the compilation's arena. */
+#ifndef SONDE_TYPES_TYPE_H
+#define SONDE_TYPES_TYPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/arena.h"
+#include "base/strbuf.h"
+
+enum type_kind {
+    TYPE_VOID,    /* statements and functions that produce nothing */
+    TYPE_INT,     /* 1, 2, 4 or 8 bytes, signed or not */
+    TYPE_BOOL,    /* 1 byte, printed true/false */
+    TYPE_STRING,  /* fixed capacity `size` bytes, NUL-terminated inside it */
+    TYPE_POINTER, /* 8 bytes; `element` is what it points to, `space` where */
+    TYPE_ARRAY,   /* `length` elements of `element` */
+    TYPE_TUPLE,   /* anonymous fields, packed with natural alignment */
+    TYPE_RECORD,  /* named fields: tracepoint args, C/BTF structs */
+    TYPE_PROBE,   /* the `probe` builtin: 8-byte index into the plan's probe names */
+    TYPE_COUNT,   /* aggregation results, only as map values */
+    TYPE_SUM,
+    TYPE_MIN,
+    TYPE_MAX,
+    TYPE_AVG,
+    TYPE_STATS,
+    TYPE_HIST,
+    TYPE_LHIST,
+};
+
+enum address_space { SPACE_NONE, SPACE_KERNEL, SPACE_USER };
+
+struct type;
+
+struct type_field {
+    const char *name; /* NULL for tuple fields */
+    const struct type *type;
+    unsigned offset; /* bytes from the start of the aggregate */
+};
+
+struct type {
+    enum type_kind kind;
+    unsigned size;  /* bytes of storage */
+    unsigned align; /* 1, 2, 4 or 8 */
+    bool is_signed; /* TYPE_INT (and aggregations of signed values) */
+    enum address_space space;   /* TYPE_POINTER: which memory it refers to */
+    const struct type *element; /* TYPE_POINTER target, TYPE_ARRAY element */
+    unsigned length;            /* TYPE_ARRAY element count */
+    const char *name;           /* TYPE_RECORD: struct name, for messages */
+    const struct type_field *fields; /* TYPE_TUPLE, TYPE_RECORD */
+    unsigned field_count;
+};
+
+/* Shared singletons. */
+extern const struct type type_void;
+extern const struct type type_bool;
+extern const struct type type_probe;
+const struct type *type_int(unsigned size, bool is_signed);
+
+const struct type *type_string(struct arena *arena, unsigned capacity);
+const struct type *type_pointer(struct arena *arena, const struct type *element,
+                                enum address_space space);
+const struct type *type_array(struct arena *arena, const struct type *element, unsigned length);
+/* Lays the fields out with natural alignment; `fields[i].offset` is ignored on input. */
+const struct type *type_tuple(struct arena *arena, const struct type *const *elements,
+                              unsigned count);
+/* Fields keep the offsets given (they come from a kernel layout). */
+const struct type *type_record(struct arena *arena, const char *name,
+                               const struct type_field *fields, unsigned count, unsigned size);
+/* Aggregation value types: `value` is the type of what is aggregated. */
+const struct type *type_aggregation(struct arena *arena, enum type_kind kind,
+                                    const struct type *value);
+
+bool type_equal(const struct type *a, const struct type *b);
+bool type_is_integer(const struct type *type);    /* int or bool */
+bool type_is_aggregation(const struct type *type);
+const struct type_field *type_find_field(const struct type *record, const char *name);
+
+/* A readable name for messages: "uint64", "string[64]", "struct foo *", "(int64, string[16])". */
+void type_describe(const struct type *type, struct strbuf *out);
+/* Same, into an arena-allocated string. */
+const char *type_name(struct arena *arena, const struct type *type);
+
+#endif
