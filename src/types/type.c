@@ -1,0 +1,209 @@
+#include "types/type.h"
+
+#include <string.h>
+
+const struct type type_void = {.kind = TYPE_VOID, .size = 0, .align = 1};
+const struct type type_bool = {.kind = TYPE_BOOL, .size = 1, .align = 1};
+const struct type type_probe = {.kind = TYPE_PROBE, .size = 8, .align = 8};
+
+#define INT_TYPE(bytes, signedness) \
+    {.kind = TYPE_INT, .size = bytes, .align = bytes, .is_signed = signedness}
+static const struct type int_types[2][4] = {
+    {INT_TYPE(1, false), INT_TYPE(2, false), INT_TYPE(4, false), INT_TYPE(8, false)},
+    {INT_TYPE(1, true), INT_TYPE(2, true), INT_TYPE(4, true), INT_TYPE(8, true)},
+};
+
+const struct type *type_int(unsigned size, bool is_signed)
+{
+    unsigned slot = size <= 1 ? 0 : size == 2 ? 1 : size <= 4 ? 2 : 3;
+    return &int_types[is_signed ? 1 : 0][slot];
+}
+
+static struct type *new_type(struct arena *arena, enum type_kind kind, unsigned size,
+                             unsigned align)
+{
+    struct type *type = ARENA_NEW(arena, struct type);
+    type->kind = kind;
+    type->size = size;
+    type->align = align ? align : 1;
+    return type;
+}
+
+const struct type *type_string(struct arena *arena, unsigned capacity)
+{
+    return new_type(arena, TYPE_STRING, capacity, 1);
+}
+
+const struct type *type_pointer(struct arena *arena, const struct type *element,
+                                enum address_space space)
+{
+    struct type *type = new_type(arena, TYPE_POINTER, 8, 8);
+    type->element = element;
+    type->space = space;
+    return type;
+}
+
+const struct type *type_array(struct arena *arena, const struct type *element, unsigned length)
+{
+    struct type *type = new_type(arena, TYPE_ARRAY, element->size * length, element->align);
+    type->element = element;
+    type->length = length;
+    return type;
+}
+
+static unsigned align_up(unsigned value, unsigned align)
+{
+    return (value + align - 1) / align * align;
+}
+
+const struct type *type_tuple(struct arena *arena, const struct type *const *elements,
+                              unsigned count)
+{
+    struct type_field *fields = arena_alloc(arena, sizeof(*fields) * (count ? count : 1));
+    unsigned offset = 0, align = 1;
+    for (unsigned i = 0; i < count; i++) {
+        offset = align_up(offset, elements[i]->align);
+        fields[i].type = elements[i];
+        fields[i].offset = offset;
+        offset += elements[i]->size;
+        if (elements[i]->align > align)
+            align = elements[i]->align;
+    }
+    struct type *type = new_type(arena, TYPE_TUPLE, align_up(offset, align), align);
+    type->fields = fields;
+    type->field_count = count;
+    return type;
+}
+
+const struct type *type_record(struct arena *arena, const char *name,
+                               const struct type_field *fields, unsigned count, unsigned size)
+{
+    unsigned align = 1;
+    for (unsigned i = 0; i < count; i++)
+        if (fields[i].type->align > align)
+            align = fields[i].type->align;
+    struct type *type = new_type(arena, TYPE_RECORD, size, align);
+    type->name = name;
+    type->fields = fields;
+    type->field_count = count;
+    return type;
+}
+
+/* Aggregation values are what the kernel stores per CPU; avg and stats keep
+ * (count, total) and print the quotient in user space. */
+const struct type *type_aggregation(struct arena *arena, enum type_kind kind,
+                                    const struct type *value)
+{
+    unsigned size = kind == TYPE_AVG || kind == TYPE_STATS ? 16 : 8;
+    struct type *type = new_type(arena, kind, size, 8);
+    type->element = value;
+    type->is_signed = value ? value->is_signed : false;
+    return type;
+}
+
+bool type_is_integer(const struct type *type)
+{
+    return type->kind == TYPE_INT || type->kind == TYPE_BOOL;
+}
+
+bool type_is_aggregation(const struct type *type)
+{
+    return type->kind >= TYPE_COUNT && type->kind <= TYPE_LHIST;
+}
+
+bool type_equal(const struct type *a, const struct type *b)
+{
+    if (a == b)
+        return true;
+    if (!a || !b || a->kind != b->kind || a->size != b->size)
+        return false;
+    switch (a->kind) {
+    case TYPE_INT:
+        return a->is_signed == b->is_signed;
+    case TYPE_POINTER:
+        return type_equal(a->element, b->element);
+    case TYPE_ARRAY:
+        return a->length == b->length && type_equal(a->element, b->element);
+    case TYPE_TUPLE:
+    case TYPE_RECORD:
+        if (a->field_count != b->field_count)
+            return false;
+        if (a->kind == TYPE_RECORD && a->name && b->name && strcmp(a->name, b->name) != 0)
+            return false;
+        for (unsigned i = 0; i < a->field_count; i++)
+            if (!type_equal(a->fields[i].type, b->fields[i].type) ||
+                a->fields[i].offset != b->fields[i].offset)
+                return false;
+        return true;
+    default:
+        return a->is_signed == b->is_signed;
+    }
+}
+
+const struct type_field *type_find_field(const struct type *record, const char *name)
+{
+    for (unsigned i = 0; i < record->field_count; i++)
+        if (record->fields[i].name && strcmp(record->fields[i].name, name) == 0)
+            return &record->fields[i];
+    return NULL;
+}
+
+static const char *aggregation_name(enum type_kind kind)
+{
+    static const char *const names[] = {"count_t", "sum_t",   "min_t",  "max_t",
+                                        "avg_t",   "stats_t", "hist_t", "lhist_t"};
+    return names[kind - TYPE_COUNT];
+}
+
+void type_describe(const struct type *type, struct strbuf *out)
+{
+    switch (type->kind) {
+    case TYPE_VOID:
+        strbuf_puts(out, "void");
+        break;
+    case TYPE_INT:
+        strbuf_printf(out, "%sint%u", type->is_signed ? "" : "u", type->size * 8);
+        break;
+    case TYPE_BOOL:
+        strbuf_puts(out, "bool");
+        break;
+    case TYPE_STRING:
+        strbuf_printf(out, "string[%u]", type->size);
+        break;
+    case TYPE_POINTER:
+        type_describe(type->element, out);
+        strbuf_puts(out, " *");
+        break;
+    case TYPE_ARRAY:
+        type_describe(type->element, out);
+        strbuf_printf(out, "[%u]", type->length);
+        break;
+    case TYPE_TUPLE:
+        strbuf_putc(out, '(');
+        for (unsigned i = 0; i < type->field_count; i++) {
+            if (i)
+                strbuf_puts(out, ", ");
+            type_describe(type->fields[i].type, out);
+        }
+        strbuf_putc(out, ')');
+        break;
+    case TYPE_RECORD:
+        strbuf_printf(out, "struct %s", type->name ? type->name : "<anonymous>");
+        break;
+    case TYPE_PROBE:
+        strbuf_puts(out, "probe");
+        break;
+    default:
+        strbuf_puts(out, aggregation_name(type->kind));
+        break;
+    }
+}
+
+const char *type_name(struct arena *arena, const struct type *type)
+{
+    struct strbuf buf = {0};
+    type_describe(type, &buf);
+    const char *name = arena_strdup(arena, strbuf_text(&buf));
+    strbuf_free(&buf);
+    return name;
+}
