@@ -58,6 +58,8 @@ struct plan {
     struct vec probe_names;     /* const char *: values of TYPE_PROBE index this */
     const char *events_map;     /* the ring buffer's name */
     const char *lost_map;       /* per-CPU array [1] of u64: events the ring buffer refused */
+    const char *start_map;      /* array [1] of u64: the runtime stores CLOCK_MONOTONIC ns at
+                                   start in key 0, for `elapsed` */
     unsigned attach_count;      /* concrete probes, as "Attached N probes" counts them */
 };
 

@@ -1,0 +1,158 @@
+/* Typing of calls: each function checks its own arguments. Adding a function
+ * means one row in `functions` and one checker. */
+#include <string.h>
+
+#include "ast/sema_internal.h"
+#include "base/suggest.h"
+
+struct function_info {
+    const char *name;
+    enum sema_function id;
+    unsigned min_args, max_args;
+    const char *usage;
+    const struct type *(*check)(struct checker *checker, struct ast_expr *call);
+};
+
+static struct ast_expr *argument(struct ast_expr *call, size_t index)
+{
+    return vec_get(&call->call.args, index);
+}
+
+static const struct type *check_printf(struct checker *checker, struct ast_expr *call)
+{
+    struct ast_expr *format_expr = argument(call, 0);
+    if (format_expr->kind != EXPR_STRING) {
+        diag_error(checker->diag, format_expr->loc, "printf's format must be a string literal");
+        return NULL;
+    }
+    const char *error = NULL;
+    unsigned offset = 0;
+    const struct printf_format *format = printf_format_parse(
+        checker->arena, format_expr->string.bytes, format_expr->string.length, &error, &offset);
+    if (!format) {
+        /* Point at the bad specifier: +1 skips the opening quote (escapes may shift it). */
+        struct srcloc loc = format_expr->loc;
+        loc.column += 1 + (int)offset;
+        loc.length = 2;
+        diag_error(checker->diag, loc, "%s", error);
+        return NULL;
+    }
+    unsigned given = (unsigned)call->call.args.count - 1;
+    if (given != format->conversion_count) {
+        diag_error(checker->diag, call->loc, "printf's format has %u conversion%s but %u argument%s %s given",
+                   format->conversion_count, format->conversion_count == 1 ? "" : "s", given,
+                   given == 1 ? "" : "s", given == 1 ? "is" : "are");
+        return NULL;
+    }
+    const struct type **types = arena_alloc(checker->arena, sizeof(*types) * (given + 1));
+    for (unsigned i = 0; i < given; i++) {
+        types[i] = sema_check_expr(checker, argument(call, i + 1));
+        if (!types[i])
+            return NULL;
+        const char *problem = printf_format_check(checker->arena, format, i, types[i]);
+        if (problem) {
+            diag_error(checker->diag, argument(call, i + 1)->loc, "%s", problem);
+            return NULL;
+        }
+    }
+    if (checker->final_pass) {
+        struct sema_printf *site = ARENA_NEW(checker->arena, struct sema_printf);
+        site->format = format;
+        site->arg_count = given;
+        site->arg_types = types;
+        site->loc = call->loc;
+        call->call.site = (int)checker->result->printfs.count;
+        vec_push(&checker->result->printfs, site);
+    }
+    return &type_void;
+}
+
+static const struct type *check_str(struct checker *checker, struct ast_expr *call)
+{
+    const struct type *source = sema_check_expr(checker, argument(call, 0));
+    if (!source)
+        return NULL;
+    if (call->call.args.count == 2) {
+        const struct type *length = sema_check_expr(checker, argument(call, 1));
+        if (!length)
+            return NULL;
+        if (!type_is_integer(length)) {
+            diag_error(checker->diag, argument(call, 1)->loc, "str's length must be an integer, got %s",
+                       type_name(checker->arena, length));
+            return NULL;
+        }
+    }
+    if (source->kind == TYPE_STRING)
+        return source;
+    if (source->kind != TYPE_POINTER && source->kind != TYPE_INT) {
+        diag_error(checker->diag, argument(call, 0)->loc,
+                   "str() reads a string from an address, got %s", type_name(checker->arena, source));
+        return NULL;
+    }
+    return type_string(checker->arena, checker->options->max_strlen);
+}
+
+static const struct type *check_exit(struct checker *checker, struct ast_expr *call)
+{
+    if (call->call.args.count == 1) {
+        const struct type *code = sema_check_expr(checker, argument(call, 0));
+        if (!code)
+            return NULL;
+        if (!type_is_integer(code)) {
+            diag_error(checker->diag, argument(call, 0)->loc, "exit's code must be an integer, got %s",
+                       type_name(checker->arena, code));
+            return NULL;
+        }
+    }
+    return &type_void;
+}
+
+static const struct type *check_count(struct checker *checker, struct ast_expr *call)
+{
+    return type_aggregation(checker->arena, TYPE_COUNT, type_int(8, false));
+}
+
+static const struct function_info functions[] = {
+    {"printf", FUNCTION_PRINTF, 1, 64, "printf(\"format\", args...)", check_printf},
+    {"str", FUNCTION_STR, 1, 2, "str(address[, length])", check_str},
+    {"exit", FUNCTION_EXIT, 0, 1, "exit([code])", check_exit},
+    {"count", FUNCTION_COUNT, 0, 0, "@map = count()", check_count},
+};
+enum { FUNCTION_TOTAL = sizeof(functions) / sizeof(functions[0]) };
+
+static const struct type *unknown_function(struct checker *checker, struct ast_expr *call)
+{
+    const char *names[FUNCTION_TOTAL];
+    for (size_t i = 0; i < FUNCTION_TOTAL; i++)
+        names[i] = functions[i].name;
+    struct diag_entry *entry =
+        diag_error(checker->diag, call->call.name_loc, "unknown function '%s'", call->call.name);
+    const char *closest = suggest_closest(call->call.name, names, FUNCTION_TOTAL);
+    if (closest)
+        diag_hint(entry, "did you mean '%s'?", closest);
+    return NULL;
+}
+
+const struct type *sema_check_call(struct checker *checker, struct ast_expr *call)
+{
+    for (size_t i = 0; i < FUNCTION_TOTAL; i++) {
+        const struct function_info *function = &functions[i];
+        if (strcmp(function->name, call->call.name) != 0)
+            continue;
+        size_t count = call->call.args.count;
+        if (count < function->min_args || count > function->max_args) {
+            unsigned expected = count < function->min_args ? function->min_args : function->max_args;
+            const char *bound = function->min_args == function->max_args ? ""
+                                : count < function->min_args          ? "at least "
+                                                                      : "at most ";
+            struct diag_entry *entry =
+                diag_error(checker->diag, call->loc, "%s() takes %s%u argument%s, got %zu",
+                           function->name, bound, expected, expected == 1 ? "" : "s", count);
+            diag_hint(entry, "usage: %s", function->usage);
+            return NULL;
+        }
+        call->call.function = function->id;
+        return function->check(checker, call);
+    }
+    return unknown_function(checker, call);
+}

@@ -1,0 +1,403 @@
+/* Typing of expressions: literals, builtins, operators, fields. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ast/sema_internal.h"
+#include "base/suggest.h"
+#include "probes/probe.h"
+
+struct builtin_info {
+    const char *name;
+    enum ast_builtin builtin;
+};
+
+static const struct builtin_info builtins[] = {
+    {"pid", BUILTIN_PID},     {"tid", BUILTIN_TID},         {"uid", BUILTIN_UID},
+    {"gid", BUILTIN_GID},     {"comm", BUILTIN_COMM},       {"nsecs", BUILTIN_NSECS},
+    {"elapsed", BUILTIN_ELAPSED}, {"cpu", BUILTIN_CPU},     {"probe", BUILTIN_PROBE},
+    {"args", BUILTIN_ARGS},   {"nargs", BUILTIN_NARGS},
+};
+enum { BUILTIN_COUNT = sizeof(builtins) / sizeof(builtins[0]) };
+
+static const struct probe_instance *first_instance(const struct checker *checker)
+{
+    const struct vec *instances = &checker->variant->instances;
+    return instances->count ? vec_get(instances, 0) : NULL;
+}
+
+static const char *probe_kind_name(const struct checker *checker)
+{
+    const struct probe_instance *instance = first_instance(checker);
+    return instance ? instance->kind->name : "this";
+}
+
+static const struct type *builtin_args(struct checker *checker, struct ast_expr *expr)
+{
+    if (!checker->variant->args_type) {
+        struct diag_entry *entry = diag_error(checker->diag, expr->loc,
+                                              "'args' is not available in %s probes",
+                                              probe_kind_name(checker));
+        diag_hint(entry, "args holds the fields of a tracepoint, e.g. tracepoint:syscalls:"
+                         "sys_enter_read { args->count }");
+        return NULL;
+    }
+    return checker->variant->args_type;
+}
+
+static const struct type *builtin_nargs(struct checker *checker, struct ast_expr *expr)
+{
+    const struct probe_instance *instance = first_instance(checker);
+    bool syscall = instance && instance->format && instance->category &&
+                   strcmp(instance->category, "syscalls") == 0 && instance->event &&
+                   strncmp(instance->event, "sys_enter_", 10) == 0;
+    if (!syscall) {
+        struct diag_entry *entry = diag_error(
+            checker->diag, expr->loc, "'nargs' is only available in system-call entry probes");
+        diag_hint(entry, "nargs counts the arguments of the traced system call, e.g. in "
+                         "tracepoint:syscalls:sys_enter_*");
+        return NULL;
+    }
+    return type_int(8, true);
+}
+
+static const struct type *builtin_type(struct checker *checker, struct ast_expr *expr,
+                                       enum ast_builtin builtin)
+{
+    switch (builtin) {
+    case BUILTIN_PID:
+    case BUILTIN_TID:
+    case BUILTIN_UID:
+    case BUILTIN_GID:
+    case BUILTIN_CPU:
+        return type_int(4, false);
+    case BUILTIN_COMM:
+        return type_string(checker->arena, 16);
+    case BUILTIN_NSECS:
+    case BUILTIN_ELAPSED:
+        return type_int(8, false);
+    case BUILTIN_PROBE:
+        return &type_probe;
+    case BUILTIN_ARGS:
+        return builtin_args(checker, expr);
+    case BUILTIN_NARGS:
+        return builtin_nargs(checker, expr);
+    default:
+        return NULL;
+    }
+}
+
+static const struct type *check_identifier(struct checker *checker, struct ast_expr *expr)
+{
+    const char *name = expr->identifier.name;
+    for (size_t i = 0; i < BUILTIN_COUNT; i++) {
+        if (strcmp(builtins[i].name, name) == 0) {
+            expr->identifier.builtin = builtins[i].builtin;
+            return builtin_type(checker, expr, builtins[i].builtin);
+        }
+    }
+    const char *names[BUILTIN_COUNT];
+    for (size_t i = 0; i < BUILTIN_COUNT; i++)
+        names[i] = builtins[i].name;
+    struct diag_entry *entry = diag_error(checker->diag, expr->loc, "unknown identifier '%s'", name);
+    const char *closest = suggest_closest(name, names, BUILTIN_COUNT);
+    if (closest)
+        diag_hint(entry, "did you mean '%s'?", closest);
+    else if (strncmp(name, "arg", 3) == 0 || strcmp(name, "retval") == 0)
+        diag_hint(entry, "%s exists in kprobe/uprobe probes; tracepoints have args.<field>", name);
+    return NULL;
+}
+
+/* $1..$N become the literal the user passed: a number when it parses as one. */
+static const struct type *check_positional(struct checker *checker, struct ast_expr *expr)
+{
+    const struct sema_params *params = &checker->options->params;
+    if (expr->kind == EXPR_POSITIONAL_COUNT) {
+        expr->kind = EXPR_INTEGER;
+        expr->integer.value = (uint64_t)params->count;
+        return sema_check_expr(checker, expr);
+    }
+    int index = expr->positional.index;
+    const char *text = index >= 1 && index <= params->count ? params->values[index - 1] : NULL;
+    char *end = NULL;
+    unsigned long long number = text && *text ? strtoull(text, &end, 0) : 0;
+    if (!text || (end && *end == '\0')) {
+        expr->kind = EXPR_INTEGER;
+        expr->integer.value = number;
+    } else {
+        expr->kind = EXPR_STRING;
+        expr->string.length = strlen(text);
+        expr->string.bytes = arena_strdup(checker->arena, text);
+    }
+    return sema_check_expr(checker, expr);
+}
+
+static const struct type *check_map_read(struct checker *checker, struct ast_expr *expr)
+{
+    struct sema_map *map = sema_resolve_map(checker, expr);
+    if (!map)
+        return NULL;
+    if (!map->value)
+        /* Pass 1 may see the read before the write; pass 2 reports maps never written. */
+        return checker->final_pass ? NULL : type_int(8, true);
+    if (map->per_cpu) {
+        diag_error(checker->diag, expr->loc,
+                   "reading %s inside a probe is not supported yet (it is a per-CPU aggregation)",
+                   map->name);
+        return NULL;
+    }
+    return map->value;
+}
+
+static const struct type *arithmetic_result(const struct type *left, const struct type *right)
+{
+    /* C's usual conversions at 64 bits: only a 64-bit unsigned operand makes the result unsigned. */
+    bool is_unsigned = (left->kind == TYPE_INT && !left->is_signed && left->size == 8) ||
+                       (right->kind == TYPE_INT && !right->is_signed && right->size == 8);
+    return type_int(8, !is_unsigned);
+}
+
+static const struct type *type_error(struct checker *checker, struct ast_expr *expr,
+                                     const char *what, const struct type *left,
+                                     const struct type *right)
+{
+    diag_error(checker->diag, expr->loc, "%s %s and %s", what, type_name(checker->arena, left),
+               type_name(checker->arena, right));
+    return NULL;
+}
+
+static const struct type *check_binary(struct checker *checker, struct ast_expr *expr)
+{
+    const struct type *left = sema_check_expr(checker, expr->binary.left);
+    const struct type *right = sema_check_expr(checker, expr->binary.right);
+    if (!left || !right)
+        return NULL;
+    enum ast_binary_op op = expr->binary.op;
+    if (op == OP_LOGICAL_AND || op == OP_LOGICAL_OR) {
+        if (!sema_is_condition_type(left) || !sema_is_condition_type(right))
+            return type_error(checker, expr, "logical operators need integers, got", left, right);
+        return &type_bool;
+    }
+    if (op == OP_EQ || op == OP_NE) {
+        if (left->kind == TYPE_STRING && right->kind == TYPE_STRING)
+            return &type_bool;
+        if (left->kind == TYPE_PROBE || right->kind == TYPE_PROBE)
+            return type_error(checker, expr, "cannot compare", left, right);
+    }
+    bool integers = sema_is_condition_type(left) && sema_is_condition_type(right);
+    if (op >= OP_EQ && op <= OP_GE) {
+        if (!integers)
+            return type_error(checker, expr, "cannot compare", left, right);
+        return &type_bool;
+    }
+    if (!integers)
+        return type_error(checker, expr, "arithmetic needs integers, got", left, right);
+    return arithmetic_result(left, right);
+}
+
+static const struct type *check_unary(struct checker *checker, struct ast_expr *expr)
+{
+    struct ast_expr *operand = expr->unary.operand;
+    enum ast_unary_op op = expr->unary.op;
+    if (op == OP_DEREF || op == OP_ADDRESS_OF) {
+        diag_error(checker->diag, expr->loc, "'%s' is not supported yet", ast_unary_op_text(op));
+        return NULL;
+    }
+    if (op >= OP_PRE_INCREMENT) {
+        if (operand->kind == EXPR_MAP) {
+            struct sema_map *map = sema_resolve_map(checker, operand);
+            if (!map)
+                return NULL;
+            if (!map->value) {
+                map->value = type_int(8, true);
+                map->first_loc = operand->loc;
+            }
+            operand->type = map->value;
+        } else if (operand->kind != EXPR_VARIABLE || !sema_check_expr(checker, operand)) {
+            if (operand->kind != EXPR_VARIABLE)
+                diag_error(checker->diag, operand->loc, "%s needs a $variable or a @map",
+                           ast_unary_op_text(op));
+            return NULL;
+        }
+        if (!type_is_integer(operand->type)) {
+            diag_error(checker->diag, operand->loc, "%s needs an integer, got %s",
+                       ast_unary_op_text(op), type_name(checker->arena, operand->type));
+            return NULL;
+        }
+        return operand->type;
+    }
+    const struct type *type = sema_check_expr(checker, operand);
+    if (!type)
+        return NULL;
+    if (!sema_is_condition_type(type)) {
+        diag_error(checker->diag, expr->loc, "'%s' needs an integer, got %s",
+                   ast_unary_op_text(op), type_name(checker->arena, type));
+        return NULL;
+    }
+    return op == OP_LOGICAL_NOT ? &type_bool : type_int(8, true);
+}
+
+static const struct type *check_ternary(struct checker *checker, struct ast_expr *expr)
+{
+    const struct type *condition = sema_check_expr(checker, expr->ternary.condition);
+    const struct type *then_type = sema_check_expr(checker, expr->ternary.then_value);
+    const struct type *else_type = sema_check_expr(checker, expr->ternary.else_value);
+    if (!condition || !then_type || !else_type)
+        return NULL;
+    if (!sema_is_condition_type(condition)) {
+        diag_error(checker->diag, expr->ternary.condition->loc,
+                   "a condition must be an integer, got %s", type_name(checker->arena, condition));
+        return NULL;
+    }
+    if (type_is_integer(then_type) && type_is_integer(else_type))
+        return arithmetic_result(then_type, else_type);
+    if (then_type->kind == TYPE_STRING && else_type->kind == TYPE_STRING)
+        return type_string(checker->arena,
+                           then_type->size > else_type->size ? then_type->size : else_type->size);
+    return type_error(checker, expr, "both branches of ?: must have one type, got", then_type,
+                      else_type);
+}
+
+static const struct type *missing_field(struct checker *checker, struct ast_expr *expr,
+                                        const struct type *record)
+{
+    const char **names = arena_alloc(checker->arena, sizeof(*names) * (record->field_count + 1));
+    struct strbuf list = {0};
+    for (unsigned i = 0; i < record->field_count; i++) {
+        names[i] = record->fields[i].name;
+        strbuf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+    }
+    struct diag_entry *entry = diag_error(checker->diag, expr->field.name_loc,
+                                          "%s has no field '%s'", type_name(checker->arena, record),
+                                          expr->field.name);
+    const char *closest = suggest_closest(expr->field.name, names, record->field_count);
+    if (closest)
+        diag_hint(entry, "did you mean '%s'?", closest);
+    else
+        diag_hint(entry, "its fields are: %s", strbuf_text(&list));
+    strbuf_free(&list);
+    return NULL;
+}
+
+static const struct type *check_field(struct checker *checker, struct ast_expr *expr)
+{
+    const struct type *base = sema_check_expr(checker, expr->field.base);
+    if (!base)
+        return NULL;
+    if (base->kind == TYPE_TUPLE) {
+        char *end = NULL;
+        unsigned long index = strtoul(expr->field.name, &end, 10);
+        if (*end == '\0' && index < base->field_count)
+            return base->fields[index].type;
+        diag_error(checker->diag, expr->field.name_loc, "%s has no element %s",
+                   type_name(checker->arena, base), expr->field.name);
+        return NULL;
+    }
+    if (base->kind != TYPE_RECORD) {
+        diag_error(checker->diag, expr->loc, "%s has no fields", type_name(checker->arena, base));
+        return NULL;
+    }
+    const struct type_field *field = type_find_field(base, expr->field.name);
+    if (!field)
+        return missing_field(checker, expr, base);
+    return field->type;
+}
+
+static const struct type *check_tuple(struct checker *checker, struct ast_expr *expr)
+{
+    struct vec *elements = &expr->tuple.elements;
+    const struct type **types = arena_alloc(checker->arena, sizeof(*types) * (elements->count + 1));
+    for (size_t i = 0; i < elements->count; i++) {
+        types[i] = sema_check_expr(checker, vec_get(elements, i));
+        if (!types[i])
+            return NULL;
+        types[i] = sema_storage_type(types[i]);
+    }
+    return type_tuple(checker->arena, types, (unsigned)elements->count);
+}
+
+static const struct type *cast_target(const char *text)
+{
+    static const struct {
+        const char *name;
+        unsigned size;
+        bool is_signed;
+    } names[] = {
+        {"int8", 1, true},   {"int16", 2, true},   {"int32", 4, true},   {"int64", 8, true},
+        {"uint8", 1, false}, {"uint16", 2, false}, {"uint32", 4, false}, {"uint64", 8, false},
+        {"int", 4, true},    {"unsigned int", 4, false}, {"char", 1, true},
+        {"unsigned char", 1, false}, {"short", 2, true}, {"long", 8, true},
+        {"unsigned long", 8, false}, {"u8", 1, false}, {"u16", 2, false}, {"u32", 4, false},
+        {"u64", 8, false},   {"s8", 1, true},      {"s16", 2, true},     {"s32", 4, true},
+        {"s64", 8, true},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(names[i].name, text) == 0)
+            return type_int(names[i].size, names[i].is_signed);
+    if (strcmp(text, "bool") == 0)
+        return &type_bool;
+    return NULL;
+}
+
+static const struct type *check_cast(struct checker *checker, struct ast_expr *expr)
+{
+    const struct type *operand = sema_check_expr(checker, expr->cast.operand);
+    if (!operand)
+        return NULL;
+    const struct type *target = cast_target(expr->cast.type_text);
+    if (!target) {
+        diag_error(checker->diag, expr->cast.type_loc, "casting to '%s' is not supported yet",
+                   expr->cast.type_text);
+        return NULL;
+    }
+    if (!sema_is_condition_type(operand)) {
+        diag_error(checker->diag, expr->loc, "cannot cast %s to %s",
+                   type_name(checker->arena, operand), expr->cast.type_text);
+        return NULL;
+    }
+    return target;
+}
+
+static const struct type *check_kind(struct checker *checker, struct ast_expr *expr)
+{
+    switch (expr->kind) {
+    case EXPR_INTEGER:
+        return type_int(8, expr->integer.value <= INT64_MAX);
+    case EXPR_STRING:
+        return type_string(checker->arena, (unsigned)expr->string.length + 1);
+    case EXPR_BOOL:
+        return &type_bool;
+    case EXPR_IDENTIFIER:
+        return check_identifier(checker, expr);
+    case EXPR_VARIABLE:
+        return sema_check_variable(checker, expr);
+    case EXPR_POSITIONAL:
+    case EXPR_POSITIONAL_COUNT:
+        return check_positional(checker, expr);
+    case EXPR_MAP:
+        return check_map_read(checker, expr);
+    case EXPR_CALL:
+        return sema_check_call(checker, expr);
+    case EXPR_UNARY:
+        return check_unary(checker, expr);
+    case EXPR_BINARY:
+        return check_binary(checker, expr);
+    case EXPR_TERNARY:
+        return check_ternary(checker, expr);
+    case EXPR_FIELD:
+        return check_field(checker, expr);
+    case EXPR_TUPLE:
+        return check_tuple(checker, expr);
+    case EXPR_CAST:
+        return check_cast(checker, expr);
+    case EXPR_INDEX:
+        diag_error(checker->diag, expr->loc, "indexing with [] is not supported yet");
+        return NULL;
+    }
+    return NULL;
+}
+
+const struct type *sema_check_expr(struct checker *checker, struct ast_expr *expr)
+{
+    expr->type = check_kind(checker, expr);
+    return expr->type;
+}

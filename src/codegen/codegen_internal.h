@@ -1,0 +1,108 @@
+/* The state codegen's files share while one module is built. */
+#ifndef SONDE_CODEGEN_CODEGEN_INTERNAL_H
+#define SONDE_CODEGEN_CODEGEN_INTERNAL_H
+
+#include <llvm-c/Core.h>
+#include <llvm-c/DebugInfo.h>
+
+#include "ast/sema.h"
+#include "codegen/codegen.h"
+#include "probes/probe.h"
+
+/* BPF helper function ids (include/uapi/linux/bpf.h). */
+enum bpf_helper {
+    HELPER_MAP_LOOKUP_ELEM = 1,
+    HELPER_MAP_UPDATE_ELEM = 2,
+    HELPER_KTIME_GET_NS = 5,
+    HELPER_GET_SMP_PROCESSOR_ID = 8,
+    HELPER_GET_CURRENT_PID_TGID = 14,
+    HELPER_GET_CURRENT_UID_GID = 15,
+    HELPER_GET_CURRENT_COMM = 16,
+    HELPER_PROBE_READ_USER = 112,
+    HELPER_PROBE_READ_KERNEL = 113,
+    HELPER_PROBE_READ_USER_STR = 114,
+    HELPER_PROBE_READ_KERNEL_STR = 115,
+    HELPER_RINGBUF_OUTPUT = 130,
+    HELPER_RINGBUF_QUERY = 134,
+};
+
+struct codegen {
+    struct arena *arena;
+    struct diag *diag;
+    const struct sema_result *sema;
+    const struct codegen_options *options;
+    struct plan *plan;
+
+    LLVMContextRef context;
+    LLVMModuleRef module;
+    LLVMBuilderRef builder;
+    LLVMDIBuilderRef debug;
+    LLVMMetadataRef debug_file;
+    LLVMMetadataRef debug_unit;
+    LLVMTypeRef i1, i8, i32, i64, ptr;
+
+    LLVMValueRef *user_maps; /* by sema_map.index */
+    LLVMValueRef events_map;
+    LLVMValueRef lost_map;
+    LLVMValueRef start_map;
+
+    /* The function being built. */
+    LLVMValueRef function;
+    LLVMValueRef context_argument;
+    LLVMBasicBlockRef entry_block; /* allocas go here so they are static stack slots */
+    LLVMBasicBlockRef return_block;
+    enum probe_context probe_context;
+    LLVMValueRef syscall_registers; /* struct pt_regs * (tp_btf syscall programs) */
+    LLVMValueRef syscall_number;
+    LLVMValueRef syscall_return;
+    LLVMValueRef probe_id;          /* i64 index into plan.probe_names */
+    LLVMValueRef nargs;             /* i64 */
+    const struct probe_instance *instance; /* first instance of the variant being built */
+    struct vec variables;           /* struct sema_variable * given storage in this function */
+    LLVMBasicBlockRef break_target, continue_target;
+};
+
+/* module.c */
+LLVMValueRef codegen_const(struct codegen *cg, uint64_t value);
+LLVMValueRef codegen_alloca(struct codegen *cg, unsigned size, const char *name);
+LLVMValueRef codegen_alloca_zeroed(struct codegen *cg, unsigned size, const char *name);
+LLVMValueRef codegen_call_helper(struct codegen *cg, enum bpf_helper helper, LLVMValueRef *args,
+                                 unsigned count);
+LLVMValueRef codegen_offset(struct codegen *cg, LLVMValueRef base, unsigned offset);
+LLVMBasicBlockRef codegen_block(struct codegen *cg, const char *name);
+void codegen_memcpy(struct codegen *cg, LLVMValueRef dst, LLVMValueRef src, unsigned size);
+
+/* maps.c */
+int codegen_declare_maps(struct codegen *cg);
+LLVMValueRef codegen_map_lookup(struct codegen *cg, LLVMValueRef map, LLVMValueRef key);
+LLVMValueRef codegen_map_update(struct codegen *cg, LLVMValueRef map, LLVMValueRef key,
+                                LLVMValueRef value);
+
+/* values.c: scalars travel as i64; strings, tuples and records as pointers. */
+bool codegen_is_scalar(const struct type *type);
+LLVMValueRef codegen_load(struct codegen *cg, const struct type *type, LLVMValueRef address);
+void codegen_store(struct codegen *cg, const struct type *destination, const struct type *source,
+                   LLVMValueRef value, LLVMValueRef address);
+LLVMValueRef codegen_convert_int(struct codegen *cg, LLVMValueRef value, const struct type *type);
+
+/* expr.c, stmt.c, calls.c, context.c */
+LLVMValueRef codegen_expr(struct codegen *cg, struct ast_expr *expr);
+LLVMValueRef codegen_variable_slot(struct codegen *cg, struct sema_variable *variable);
+void codegen_stmt(struct codegen *cg, struct ast_stmt *stmt);
+LLVMValueRef codegen_divide(struct codegen *cg, LLVMValueRef left, LLVMValueRef right,
+                            bool is_signed, bool remainder);
+LLVMValueRef codegen_compound_value(struct codegen *cg, enum ast_assign_op op, LLVMValueRef old,
+                                    LLVMValueRef value, const struct type *type);
+LLVMValueRef codegen_call(struct codegen *cg, struct ast_expr *call);
+void codegen_map_assign(struct codegen *cg, struct ast_stmt *stmt);
+LLVMValueRef codegen_map_read(struct codegen *cg, struct ast_expr *map);
+LLVMValueRef codegen_map_key(struct codegen *cg, struct ast_expr *map);
+LLVMValueRef codegen_args_field(struct codegen *cg, struct ast_expr *field);
+LLVMValueRef codegen_builtin(struct codegen *cg, struct ast_expr *expr);
+void codegen_plan_printfs(struct codegen *cg);
+void codegen_emit_event(struct codegen *cg, LLVMValueRef record, unsigned size, bool wake_up);
+
+/* programs.c */
+int codegen_programs(struct codegen *cg, struct ast_program *program);
+
+#endif

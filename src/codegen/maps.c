@@ -1,0 +1,149 @@
+/* BPF maps as libbpf 1.x wants them: globals in section ".maps" whose debug
+ * info describes `struct { int (*type)[T]; int (*max_entries)[N]; K *key; V *value; }`.
+ * The LLVM BPF backend turns that debug info into the BTF libbpf reads. */
+#include <errno.h>
+#include <string.h>
+
+#include "codegen/codegen_internal.h"
+
+enum {
+    MAP_TYPE_HASH = 1,
+    MAP_TYPE_PERCPU_HASH = 5,
+    MAP_TYPE_PERCPU_ARRAY = 6,
+    MAP_TYPE_ARRAY = 2,
+    MAP_TYPE_RINGBUF = 27,
+};
+
+struct map_shape {
+    const char *name;
+    unsigned type;
+    unsigned max_entries;
+    unsigned key_size;   /* 0: no key/value members (ring buffer) */
+    unsigned value_size;
+};
+
+/* `int (*name)[value]`: how BTF map definitions encode a number. */
+static LLVMMetadataRef number_member(struct codegen *cg, const char *name, unsigned value,
+                                     unsigned offset_bits)
+{
+    LLVMMetadataRef int_type =
+        LLVMDIBuilderCreateBasicType(cg->debug, "int", 3, 32, 0x05 /* DW_ATE_signed */, 0);
+    LLVMMetadataRef range = LLVMDIBuilderGetOrCreateSubrange(cg->debug, 0, value);
+    LLVMMetadataRef array = LLVMDIBuilderCreateArrayType(cg->debug, (uint64_t)value * 32, 32,
+                                                         int_type, &range, 1);
+    LLVMMetadataRef pointer = LLVMDIBuilderCreatePointerType(cg->debug, array, 64, 64, 0, NULL, 0);
+    return LLVMDIBuilderCreateMemberType(cg->debug, cg->debug_unit, name, strlen(name),
+                                         cg->debug_file, 0, 64, 64, offset_bits, 0, pointer);
+}
+
+/* `unsigned char (*name)[size]`: libbpf only needs the key/value sizes. */
+static LLVMMetadataRef bytes_member(struct codegen *cg, const char *name, unsigned size,
+                                    unsigned offset_bits)
+{
+    LLVMMetadataRef byte_type = LLVMDIBuilderCreateBasicType(cg->debug, "unsigned char", 13, 8,
+                                                             0x08 /* DW_ATE_unsigned_char */, 0);
+    LLVMMetadataRef range = LLVMDIBuilderGetOrCreateSubrange(cg->debug, 0, size);
+    LLVMMetadataRef array =
+        LLVMDIBuilderCreateArrayType(cg->debug, (uint64_t)size * 8, 8, byte_type, &range, 1);
+    LLVMMetadataRef pointer = LLVMDIBuilderCreatePointerType(cg->debug, array, 64, 64, 0, NULL, 0);
+    return LLVMDIBuilderCreateMemberType(cg->debug, cg->debug_unit, name, strlen(name),
+                                         cg->debug_file, 0, 64, 64, offset_bits, 0, pointer);
+}
+
+static LLVMValueRef declare_map(struct codegen *cg, const struct map_shape *shape)
+{
+    LLVMMetadataRef members[4];
+    unsigned member_count = 0;
+    members[member_count++] = number_member(cg, "type", shape->type, 0);
+    members[member_count++] = number_member(cg, "max_entries", shape->max_entries, 64);
+    if (shape->key_size) {
+        members[member_count++] = bytes_member(cg, "key", shape->key_size, 128);
+        members[member_count++] = bytes_member(cg, "value", shape->value_size, 192);
+    }
+    LLVMMetadataRef struct_type = LLVMDIBuilderCreateStructType(
+        cg->debug, cg->debug_unit, "", 0, cg->debug_file, 0, member_count * 64, 64, 0, NULL,
+        members, member_count, 0, NULL, "", 0);
+
+    LLVMTypeRef fields[4] = {cg->ptr, cg->ptr, cg->ptr, cg->ptr};
+    LLVMTypeRef llvm_type = LLVMStructTypeInContext(cg->context, fields, member_count, false);
+    LLVMValueRef global = LLVMAddGlobal(cg->module, llvm_type, shape->name);
+    LLVMSetInitializer(global, LLVMConstNull(llvm_type));
+    LLVMSetSection(global, ".maps");
+    LLVMSetAlignment(global, 8);
+
+    LLVMMetadataRef expression = LLVMDIBuilderCreateExpression(cg->debug, NULL, 0);
+    LLVMMetadataRef variable = LLVMDIBuilderCreateGlobalVariableExpression(
+        cg->debug, cg->debug_unit, shape->name, strlen(shape->name), "", 0, cg->debug_file, 0,
+        struct_type, false, expression, NULL, 64);
+    LLVMGlobalSetMetadata(global, LLVMGetMDKindIDInContext(cg->context, "dbg", 3), variable);
+    return global;
+}
+
+/* Map names: '@' is not allowed and the kernel keeps 15 characters, so user
+ * maps become AT_<name>, shortened with their index when needed. */
+static const char *bpf_map_name(struct codegen *cg, const struct sema_map *map)
+{
+    const char *user_name = map->name + 1;
+    const char *name = arena_printf(cg->arena, "AT_%s", user_name);
+    if (strlen(name) > 15)
+        name = arena_printf(cg->arena, "AT%d_%.10s", map->index, user_name);
+    return name;
+}
+
+static void declare_user_map(struct codegen *cg, const struct sema_map *map)
+{
+    struct plan_map *plan_map = ARENA_NEW(cg->arena, struct plan_map);
+    plan_map->name = map->name;
+    plan_map->bpf_name = bpf_map_name(cg, map);
+    plan_map->key = map->key;
+    plan_map->value = map->value;
+    plan_map->key_size = map->key ? map->key->size : 8;
+    plan_map->value_size = map->value->size;
+    plan_map->max_entries = map->key ? cg->options->max_map_keys : 1;
+    plan_map->per_cpu = map->per_cpu;
+    struct map_shape shape = {
+        .name = plan_map->bpf_name,
+        .type = map->per_cpu ? MAP_TYPE_PERCPU_HASH : MAP_TYPE_HASH,
+        .max_entries = plan_map->max_entries,
+        .key_size = plan_map->key_size,
+        .value_size = plan_map->value_size,
+    };
+    cg->user_maps[map->index] = declare_map(cg, &shape);
+    vec_push(&cg->plan->maps, plan_map);
+}
+
+int codegen_declare_maps(struct codegen *cg)
+{
+    size_t count = cg->sema->maps.count;
+    cg->user_maps = arena_alloc(cg->arena, sizeof(*cg->user_maps) * (count + 1));
+    for (size_t i = 0; i < count; i++)
+        declare_user_map(cg, vec_get(&cg->sema->maps, i));
+
+    struct map_shape events = {"sonde_events", MAP_TYPE_RINGBUF, cg->options->ring_buffer_bytes};
+    cg->events_map = declare_map(cg, &events);
+    cg->plan->events_map = events.name;
+
+    struct map_shape lost = {"sonde_lost", MAP_TYPE_PERCPU_ARRAY, 1, 4, 8};
+    cg->lost_map = declare_map(cg, &lost);
+    cg->plan->lost_map = lost.name;
+
+    /* Key 0 holds the monotonic time sonde started at, for `elapsed`. */
+    struct map_shape start = {"sonde_start", MAP_TYPE_ARRAY, 1, 4, 8};
+    cg->start_map = declare_map(cg, &start);
+    cg->plan->start_map = start.name;
+    return 0;
+}
+
+LLVMValueRef codegen_map_lookup(struct codegen *cg, LLVMValueRef map, LLVMValueRef key)
+{
+    LLVMValueRef args[] = {map, key};
+    LLVMValueRef result = codegen_call_helper(cg, HELPER_MAP_LOOKUP_ELEM, args, 2);
+    return LLVMBuildIntToPtr(cg->builder, result, cg->ptr, "value");
+}
+
+LLVMValueRef codegen_map_update(struct codegen *cg, LLVMValueRef map, LLVMValueRef key,
+                                LLVMValueRef value)
+{
+    LLVMValueRef args[] = {map, key, value, codegen_const(cg, 0 /* BPF_ANY */)};
+    return codegen_call_helper(cg, HELPER_MAP_UPDATE_ELEM, args, 4);
+}

@@ -1,0 +1,94 @@
+/* How values of each type move between SSA registers and memory.
+ * Scalars (integers, bools, pointers, probe ids) are always i64 in registers,
+ * extended by their signedness, so operators need no width bookkeeping;
+ * strings, tuples and records are pointers to stack memory. */
+#include "codegen/codegen_internal.h"
+
+bool codegen_is_scalar(const struct type *type)
+{
+    switch (type->kind) {
+    case TYPE_INT:
+    case TYPE_BOOL:
+    case TYPE_POINTER:
+    case TYPE_PROBE:
+    case TYPE_COUNT:
+    case TYPE_SUM:
+    case TYPE_MIN:
+    case TYPE_MAX:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static LLVMTypeRef int_of_size(struct codegen *cg, unsigned size)
+{
+    return LLVMIntTypeInContext(cg->context, size * 8);
+}
+
+/* Truncate an i64 to the type's width and extend it back: the value the type can hold. */
+LLVMValueRef codegen_convert_int(struct codegen *cg, LLVMValueRef value, const struct type *type)
+{
+    if (type->kind == TYPE_BOOL)
+        return LLVMBuildZExt(cg->builder,
+                             LLVMBuildICmp(cg->builder, LLVMIntNE, value, codegen_const(cg, 0), ""),
+                             cg->i64, "");
+    if (type->kind != TYPE_INT || type->size >= 8)
+        return value;
+    LLVMValueRef narrow = LLVMBuildTrunc(cg->builder, value, int_of_size(cg, type->size), "");
+    return type->is_signed ? LLVMBuildSExt(cg->builder, narrow, cg->i64, "")
+                           : LLVMBuildZExt(cg->builder, narrow, cg->i64, "");
+}
+
+LLVMValueRef codegen_load(struct codegen *cg, const struct type *type, LLVMValueRef address)
+{
+    if (!codegen_is_scalar(type))
+        return address;
+    unsigned size = type->size ? type->size : 8;
+    LLVMValueRef value = LLVMBuildLoad2(cg->builder, int_of_size(cg, size), address, "");
+    LLVMSetAlignment(value, 1);
+    if (size == 8)
+        return value;
+    return type->is_signed ? LLVMBuildSExt(cg->builder, value, cg->i64, "")
+                           : LLVMBuildZExt(cg->builder, value, cg->i64, "");
+}
+
+/* Store `value` (of type `source`) into memory laid out as `destination`.
+ * Strings of another capacity are cut or padded; the slot was zeroed, so a
+ * cut string keeps a NUL in its last byte. */
+void codegen_store(struct codegen *cg, const struct type *destination, const struct type *source,
+                   LLVMValueRef value, LLVMValueRef address)
+{
+    if (codegen_is_scalar(destination)) {
+        unsigned size = destination->size ? destination->size : 8;
+        LLVMValueRef narrow = size == 8 ? value
+                                        : LLVMBuildTrunc(cg->builder, value, int_of_size(cg, size), "");
+        LLVMValueRef store = LLVMBuildStore(cg->builder, narrow, address);
+        LLVMSetAlignment(store, 1);
+        return;
+    }
+    if (destination->kind == TYPE_STRING && source->kind == TYPE_STRING &&
+        source->size >= destination->size) {
+        codegen_memcpy(cg, address, value, destination->size - 1);
+        LLVMBuildStore(cg->builder, LLVMConstInt(cg->i8, 0, false),
+                       codegen_offset(cg, address, destination->size - 1));
+        return;
+    }
+    if (destination->kind == TYPE_TUPLE && source->kind == TYPE_TUPLE &&
+        !type_equal(destination, source)) {
+        /* Same shape, other layout (merged string sizes): copy field by field. */
+        for (unsigned i = 0; i < destination->field_count; i++) {
+            const struct type_field *to = &destination->fields[i], *from = &source->fields[i];
+            LLVMValueRef element = codegen_load(cg, from->type, codegen_offset(cg, value, from->offset));
+            codegen_store(cg, to->type, from->type, element, codegen_offset(cg, address, to->offset));
+        }
+        return;
+    }
+    unsigned size = source->size < destination->size ? source->size : destination->size;
+    codegen_memcpy(cg, address, value, size);
+    /* Equal strings must be equal bytes (they are map keys): clear the tail. */
+    if (destination->size > size)
+        LLVMBuildMemSet(cg->builder, codegen_offset(cg, address, size),
+                        LLVMConstInt(cg->i8, 0, false),
+                        LLVMConstInt(cg->i64, destination->size - size, false), 1);
+}
