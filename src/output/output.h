@@ -35,6 +35,9 @@ struct output_ops {
     void (*lost)(struct output *output, uint64_t count);
     void (*flush)(struct output *output);
     void (*destroy)(struct output *output);
+    /* The event loop is over and the exit-time maps come next (text: two
+     * newlines on `out`, printed even when no map follows). */
+    void (*end)(struct output *output);
 };
 
 struct output {
@@ -53,8 +56,11 @@ void output_format_value(const struct type *type, const void *bytes,
 
 /* Combine one map value stored per CPU (`cpu_count` copies of `value_size`
  * bytes, each 8-byte aligned as the kernel lays them out) into `out`
- * according to the value type: counts and sums add, min/max reduce,
- * plain values take the copy of the first CPU that has one. */
+ * (`value_size` bytes) according to the value type: counts and sums add,
+ * min/max reduce, plain values take the copy of the first CPU that has one.
+ * Aggregation values are 8-byte words: count/sum {value}; min/max {value,
+ * set flag}, so their kernel slot is 16 bytes although the type's size is 8;
+ * avg/stats {count, total}. */
 void output_combine_per_cpu(const struct type *value, const void *per_cpu_values,
                             unsigned value_size, unsigned cpu_count, void *out);
 

@@ -1,0 +1,270 @@
+/* value: the text form of values (bpftrace's text output) and the reduction of
+ * per-CPU map values into one.
+ *
+ * Aggregation values are made of 8-byte words, as the kernel side stores them
+ * per CPU:
+ *   count, sum        word 0 = the running count or sum
+ *   min, max          word 0 = the value, word 1 = "set" flag (non-zero once
+ *                     this CPU has seen a value; needed because 0 is a valid
+ *                     minimum and idle CPUs hold zeros)
+ *   avg, stats        word 0 = count of values, word 1 = their total
+ * type_aggregation() gives min/max a size of 8: the slot the kernel writes
+ * must still be 16 bytes, and output_combine_per_cpu is told so through
+ * value_size. */
+#include "output/output.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* bpftrace's str_trunc_trailer: a string that fills its whole buffer without
+ * a NUL was cut short when it was read. */
+#define STRING_TRUNCATION_TRAILER ".."
+
+static uint64_t read_word(const void *bytes, unsigned index)
+{
+    uint64_t word;
+    memcpy(&word, (const char *)bytes + index * 8, 8);
+    return word;
+}
+
+static void write_word(void *bytes, unsigned index, uint64_t word)
+{
+    memcpy((char *)bytes + index * 8, &word, 8);
+}
+
+static void append_integer(struct strbuf *out, uint64_t value, bool is_signed)
+{
+    if (is_signed)
+        strbuf_printf(out, "%" PRId64, (int64_t)value);
+    else
+        strbuf_printf(out, "%" PRIu64, value);
+}
+
+/* An integer of 1, 2, 4 or 8 bytes, sign-extended when signed. */
+static uint64_t read_integer(const void *bytes, unsigned size, bool is_signed)
+{
+    switch (size) {
+    case 1: {
+        uint8_t v;
+        memcpy(&v, bytes, 1);
+        return is_signed ? (uint64_t)(int64_t)(int8_t)v : v;
+    }
+    case 2: {
+        uint16_t v;
+        memcpy(&v, bytes, 2);
+        return is_signed ? (uint64_t)(int64_t)(int16_t)v : v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, bytes, 4);
+        return is_signed ? (uint64_t)(int64_t)(int32_t)v : v;
+    }
+    default:
+        return read_word(bytes, 0);
+    }
+}
+
+static uint64_t average(const void *bytes, bool is_signed)
+{
+    uint64_t count = read_word(bytes, 0), total = read_word(bytes, 1);
+    if (count == 0)
+        return 0;
+    if (is_signed)
+        return (uint64_t)((int64_t)total / (int64_t)count);
+    return total / count;
+}
+
+static void append_string(const struct type *type, const char *bytes, struct strbuf *out)
+{
+    size_t length = strnlen(bytes, type->size);
+    strbuf_append(out, bytes, length);
+    if (length == type->size && type->size > 0)
+        strbuf_puts(out, STRING_TRUNCATION_TRAILER);
+}
+
+static void append_probe(uint64_t index, const struct output_names *names, struct strbuf *out)
+{
+    if (names && names->probe_names && index < names->probe_count)
+        strbuf_puts(out, names->probe_names[index]);
+    else
+        strbuf_printf(out, "<probe %" PRIu64 ">", index);
+}
+
+/* Tuples "(1, abc)", records "{ .a = 1, .b = abc }" (bpftrace: "{}" when
+ * empty), arrays "[1,2,3]" without spaces. */
+static void append_fields(const struct type *type, const char *bytes,
+                          const struct output_names *names, struct strbuf *out)
+{
+    bool record = type->kind == TYPE_RECORD;
+    if (record && type->field_count == 0) {
+        strbuf_puts(out, "{}");
+        return;
+    }
+    strbuf_puts(out, record ? "{ " : "(");
+    for (unsigned i = 0; i < type->field_count; i++) {
+        const struct type_field *field = &type->fields[i];
+        if (i)
+            strbuf_puts(out, ", ");
+        if (record)
+            strbuf_printf(out, ".%s = ", field->name ? field->name : "");
+        output_format_value(field->type, bytes + field->offset, names, out);
+    }
+    strbuf_puts(out, record ? " }" : ")");
+}
+
+static void append_array(const struct type *type, const char *bytes,
+                         const struct output_names *names, struct strbuf *out)
+{
+    strbuf_putc(out, '[');
+    for (unsigned i = 0; i < type->length; i++) {
+        if (i)
+            strbuf_putc(out, ',');
+        output_format_value(type->element, bytes + (size_t)i * type->element->size, names, out);
+    }
+    strbuf_putc(out, ']');
+}
+
+/* Current bpftrace prints stats as a record; 0.17 printed
+ * "count 2, average 7, total 14". */
+static void append_stats(const struct type *type, const void *bytes, struct strbuf *out)
+{
+    strbuf_puts(out, "{ .count = ");
+    append_integer(out, read_word(bytes, 0), type->is_signed);
+    strbuf_puts(out, ", .average = ");
+    append_integer(out, average(bytes, type->is_signed), type->is_signed);
+    strbuf_puts(out, ", .total = ");
+    append_integer(out, read_word(bytes, 1), type->is_signed);
+    strbuf_puts(out, " }");
+}
+
+void output_format_value(const struct type *type, const void *bytes,
+                         const struct output_names *names, struct strbuf *out)
+{
+    switch (type->kind) {
+    case TYPE_VOID:
+        strbuf_puts(out, "null");
+        break;
+    case TYPE_INT:
+        append_integer(out, read_integer(bytes, type->size, type->is_signed), type->is_signed);
+        break;
+    case TYPE_BOOL:
+        strbuf_puts(out, *(const unsigned char *)bytes ? "true" : "false");
+        break;
+    case TYPE_STRING:
+        append_string(type, bytes, out);
+        break;
+    case TYPE_POINTER:
+        strbuf_printf(out, "0x%" PRIx64, read_word(bytes, 0));
+        break;
+    case TYPE_ARRAY:
+        append_array(type, bytes, names, out);
+        break;
+    case TYPE_TUPLE:
+    case TYPE_RECORD:
+        append_fields(type, bytes, names, out);
+        break;
+    case TYPE_PROBE:
+        append_probe(read_word(bytes, 0), names, out);
+        break;
+    case TYPE_COUNT:
+    case TYPE_SUM:
+    case TYPE_MIN:
+    case TYPE_MAX:
+        append_integer(out, read_word(bytes, 0), type->is_signed);
+        break;
+    case TYPE_AVG:
+        append_integer(out, average(bytes, type->is_signed), type->is_signed);
+        break;
+    case TYPE_STATS:
+        append_stats(type, bytes, out);
+        break;
+    case TYPE_HIST:
+    case TYPE_LHIST:
+        /* Histograms are whole blocks of lines: the map printer draws them. */
+        break;
+    }
+}
+
+/* ---- per-CPU reduction ---- */
+
+static void add_words(const char *values, unsigned stride, unsigned words, unsigned cpu_count,
+                      void *out)
+{
+    for (unsigned w = 0; w < words; w++) {
+        uint64_t sum = 0;
+        for (unsigned cpu = 0; cpu < cpu_count; cpu++)
+            sum += read_word(values + (size_t)cpu * stride, w);
+        write_word(out, w, sum);
+    }
+}
+
+static bool better(uint64_t candidate, uint64_t best, bool is_signed, bool want_max)
+{
+    if (is_signed)
+        return want_max ? (int64_t)candidate > (int64_t)best : (int64_t)candidate < (int64_t)best;
+    return want_max ? candidate > best : candidate < best;
+}
+
+/* Only CPUs whose "set" word is non-zero take part. Without a set word
+ * (value_size 8) every CPU does, which is only right if none is idle. */
+static void reduce_min_max(const struct type *type, const char *values, unsigned stride,
+                           unsigned value_size, unsigned cpu_count, void *out)
+{
+    bool has_flag = value_size >= 16, any = false;
+    uint64_t best = 0;
+    for (unsigned cpu = 0; cpu < cpu_count; cpu++) {
+        const char *slot = values + (size_t)cpu * stride;
+        if (has_flag && read_word(slot, 1) == 0)
+            continue;
+        uint64_t value = read_word(slot, 0);
+        if (!any || better(value, best, type->is_signed, type->kind == TYPE_MAX))
+            best = value;
+        any = true;
+    }
+    write_word(out, 0, best);
+    if (has_flag)
+        write_word(out, 1, any);
+}
+
+static bool all_zero(const char *bytes, unsigned size)
+{
+    for (unsigned i = 0; i < size; i++)
+        if (bytes[i])
+            return false;
+    return true;
+}
+
+void output_combine_per_cpu(const struct type *value, const void *per_cpu_values,
+                            unsigned value_size, unsigned cpu_count, void *out)
+{
+    const char *values = per_cpu_values;
+    unsigned stride = (value_size + 7) / 8 * 8;
+    memset(out, 0, value_size);
+    if (cpu_count == 0)
+        return;
+    switch (value->kind) {
+    case TYPE_COUNT:
+    case TYPE_SUM:
+    case TYPE_AVG:
+    case TYPE_STATS:
+    case TYPE_HIST:
+    case TYPE_LHIST:
+        /* Two's-complement addition is the same for signed and unsigned. */
+        add_words(values, stride, value_size / 8, cpu_count, out);
+        break;
+    case TYPE_MIN:
+    case TYPE_MAX:
+        reduce_min_max(value, values, stride, value_size, cpu_count, out);
+        break;
+    default:
+        /* A plain value in a per-CPU map: the first CPU that wrote one. */
+        for (unsigned cpu = 0; cpu < cpu_count; cpu++) {
+            const char *slot = values + (size_t)cpu * stride;
+            if (!all_zero(slot, value_size)) {
+                memcpy(out, slot, value_size);
+                break;
+            }
+        }
+        break;
+    }
+}

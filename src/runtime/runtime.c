@@ -1,0 +1,159 @@
+/* runtime_run: the order of a tracing session, and the signals that end it.
+ *
+ * load → BEGIN → attach → events until exit()/signal → END → maps → detach.
+ * Maps are printed before detaching because detaching a tracepoint costs
+ * tens of milliseconds in the kernel, and the user is waiting for results. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "runtime/runtime_internal.h"
+
+/* The only state a signal handler may touch. */
+static volatile sig_atomic_t stop_requested;
+
+/* Short enough that Ctrl-C and exit() feel immediate even when the BPF side
+ * skipped the wake-up (see events.c), long enough to cost nothing. */
+enum { POLL_INTERVAL_MS = 100, LOST_CHECK_INTERVAL_MS = 1000 };
+
+struct saved_signals {
+    bool saved;
+    struct sigaction interrupt;
+    struct sigaction terminate;
+};
+
+static void request_stop(int signal_number)
+{
+    (void)signal_number;
+    stop_requested = 1;
+}
+
+static void set_stop_handler(void (*handler)(int), struct saved_signals *saved)
+{
+    struct sigaction action = {0};
+    action.sa_handler = handler;
+    sigemptyset(&action.sa_mask);
+    /* SA_RESTART keeps a write of the output from failing with EINTR; the
+     * event loop still wakes at once, as epoll_wait is never restarted. */
+    action.sa_flags = SA_RESTART;
+    bool save = saved && !saved->saved;
+    sigaction(SIGINT, &action, save ? &saved->interrupt : NULL);
+    sigaction(SIGTERM, &action, save ? &saved->terminate : NULL);
+    if (save)
+        saved->saved = true;
+}
+
+static void restore_signals(struct saved_signals *saved)
+{
+    if (!saved->saved)
+        return;
+    sigaction(SIGINT, &saved->interrupt, NULL);
+    sigaction(SIGTERM, &saved->terminate, NULL);
+    saved->saved = false;
+}
+
+static int64_t milliseconds_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static int wait_for_stop(struct session *session)
+{
+    int64_t last_lost_check = milliseconds_now();
+    while (!stop_requested && session->exit_events == 0) {
+        int err = session__poll_events(session, POLL_INTERVAL_MS);
+        if (err)
+            return err;
+        /* Report losses as they happen, not only at the end. */
+        int64_t now = milliseconds_now();
+        if (now - last_lost_check >= LOST_CHECK_INTERVAL_MS) {
+            session__report_lost(session);
+            last_lost_check = now;
+        }
+    }
+    return 0;
+}
+
+/* BEGIN, then the probes, then events until something says stop. A script
+ * with only BEGIN/END has nothing to wait for and ends right away. */
+static int trace(struct session *session)
+{
+    session__store_start_time(session);
+    int err = session__run_begin(session);
+    if (err || session->exit_events)
+        return err;
+    err = session__attach(session);
+    if (err)
+        return err;
+    session->output->ops->attached(session->output, session->plan->attach_count);
+    if (session__has_phase(session, PHASE_TRACE))
+        err = wait_for_stop(session);
+    return err;
+}
+
+static void report_ignored_events(const struct session *session)
+{
+    if (session->options->verbose && session->ignored_events)
+        fprintf(stderr, "sonde: ignored %" PRIu64 " events of unknown kind or size\n",
+                session->ignored_events);
+}
+
+/* END, then everything the user asked to see. Runs after a stop and also
+ * after BEGIN called exit(). */
+static int finish(struct session *session, struct saved_signals *signals)
+{
+    /* What was traced before a signal is shown; what followed exit() is not. */
+    int err = session__drain_events(session);
+    int end_err = session__run_end(session);
+    /* A second Ctrl-C must not cut the results short. */
+    set_stop_handler(SIG_IGN, signals);
+    if (session->output->ops->end)
+        session->output->ops->end(session->output);
+    int map_err = session__print_maps(session);
+    session__report_lost(session);
+    report_ignored_events(session);
+    session->output->ops->flush(session->output);
+    restore_signals(signals);
+    session__detach(session);
+    return err ? err : end_err ? end_err : map_err;
+}
+
+static int run_loaded(struct session *session)
+{
+    struct saved_signals signals = {0};
+    stop_requested = 0;
+    set_stop_handler(request_stop, &signals);
+    int err = session__open_events(session);
+    if (!err) {
+        err = trace(session);
+        if (err)
+            session->output->ops->flush(session->output); /* what BEGIN printed */
+        else
+            err = finish(session, &signals);
+    }
+    restore_signals(&signals);
+    return err;
+}
+
+int runtime_run(const struct plan *plan, const struct runtime_options *options, struct diag *diag,
+                int *exit_code)
+{
+    *exit_code = 0;
+    struct session session;
+    runtime_log_install(options->verbose);
+    int err = session__open(&session, plan, options, diag);
+    if (!err)
+        err = session__load(&session);
+    if (!err && !options->dry_run)
+        err = run_loaded(&session);
+    session__close(&session);
+    runtime_log_uninstall();
+    if (err)
+        return err;
+    *exit_code = (int)session.exit_code;
+    return 0;
+}

@@ -1,0 +1,45 @@
+/* runtime: runs a compiled plan. Loads the BPF object, runs BEGIN, attaches
+ * the probes, turns ring-buffer events into output until exit() or a signal,
+ * runs END, prints the maps and detaches.
+ *
+ * Conventions assumed of the object (codegen's side of the contract):
+ * - every plan program is found by `function_name`; BEGIN/END programs have a
+ *   type that BPF_PROG_TEST_RUN accepts without a context (raw_tp);
+ * - `plan->events_map` is a BPF_MAP_TYPE_RINGBUF whose records start with
+ *   `struct plan_event_header` (8-byte payload alignment, as the ring gives);
+ * - `plan->lost_map` is a per-CPU array with one u64 (u32 key 0);
+ * - `plan->start_map` is an array with one u64 (u32 key 0) that the runtime
+ *   fills with CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_ns's clock) before
+ *   BEGIN runs;
+ * - user maps are hashes (per-CPU when `per_cpu`) named `bpf_name`; scalar
+ *   maps hold their value under the u64 key 0. */
+#ifndef SONDE_RUNTIME_RUNTIME_H
+#define SONDE_RUNTIME_RUNTIME_H
+
+#include <stdbool.h>
+
+#include "base/diag.h"
+#include "codegen/plan.h"
+#include "output/output.h"
+
+/* The ring buffer size used when neither the options nor the object set one. */
+#define RUNTIME_DEFAULT_RING_BUFFER_BYTES (1u << 20)
+
+struct runtime_options {
+    struct output *output; /* where results go */
+    bool verbose;          /* -v: libbpf messages and full verifier logs on stderr */
+    bool dry_run;          /* load (the verifier checks everything), attach and run nothing */
+    /* Ring buffer size: a power of two and a multiple of the page size.
+     * 0 keeps the size the object declares (codegen's choice, which its
+     * wake-up threshold was computed from). */
+    unsigned ring_buffer_bytes;
+};
+
+/* Load, run BEGIN, attach, loop until exit()/signal, run END, print maps,
+ * detach. Returns 0 with *exit_code set (exit()'s argument, else 0), or a
+ * negative errno with diag entries recorded. SIGINT/SIGTERM stop tracing;
+ * the previous handlers are back in place when this returns. */
+int runtime_run(const struct plan *plan, const struct runtime_options *options, struct diag *diag,
+                int *exit_code);
+
+#endif

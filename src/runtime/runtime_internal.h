@@ -1,0 +1,98 @@
+/* What the runtime's files share: one `struct session` per run, holding the
+ * loaded object, the attachments and the event decoder's state. */
+#ifndef SONDE_RUNTIME_RUNTIME_INTERNAL_H
+#define SONDE_RUNTIME_RUNTIME_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/strbuf.h"
+#include "runtime/runtime.h"
+
+struct bpf_object;
+struct bpf_program;
+struct ring_buffer;
+
+struct session {
+    const struct plan *plan;
+    const struct runtime_options *options;
+    struct diag *diag;
+    struct output *output;
+
+    struct bpf_object *object;
+    struct bpf_program **programs; /* parallel to plan->programs */
+    struct probe_attachment *attachments;
+    size_t attachment_count;
+    size_t attachment_capacity;
+
+    struct ring_buffer *ring; /* NULL when the plan has no events map */
+    int lost_fd;              /* -1 when the plan has no lost map */
+    uint64_t lost_reported;   /* lost events already passed to output->lost */
+
+    /* Event decoding. */
+    bool discarding;         /* drop events: after exit(), outside END's markers */
+    unsigned exit_events;    /* EXIT events consumed */
+    int64_t exit_code;       /* from the last EXIT event consumed */
+    uint64_t ignored_events; /* unknown kind or malformed, reported with -v */
+    unsigned event_budget;   /* events left before a drain yields (see events.c) */
+    struct strbuf text;      /* rendered printf, reused */
+    const void **values;     /* printf argument pointers, sized for the largest printf */
+};
+
+/* The source location to blame for a plan program: its first instance. */
+struct srcloc runtime_program_loc(const struct plan_program *program);
+/* "tracepoint:syscalls:sys_enter_read" (plus how many more share the program). */
+const char *runtime_program_probe_name(const struct plan_program *program, struct strbuf *out);
+
+/* session.c: the object's life cycle. */
+int session__open(struct session *session, const struct plan *plan,
+                  const struct runtime_options *options, struct diag *diag);
+int session__load(struct session *session);
+void session__store_start_time(struct session *session);
+/* Run plan program `index` once (BEGIN/END), recording a diag on failure. */
+int session__run_program(struct session *session, size_t index);
+/* Run every BEGIN program once, in plan order, showing each one's events
+ * before the next runs; stops early when one calls exit(). */
+int session__run_begin(struct session *session);
+bool session__has_phase(const struct session *session, enum probe_phase phase);
+int session__attach(struct session *session);
+void session__detach(struct session *session);
+void session__close(struct session *session);
+
+/* markers.c: the same for END, whose records share the ring with those of
+ * programs still attached. Leaves `discarding` set: nothing after END shows. */
+int session__run_end(struct session *session);
+
+/* A record kind of the runtime's own (codegen's kinds start at 1): the
+ * marker program writes it, with the marker in the header's id. */
+enum { RUNTIME_EVENT_MARKER = 0 };
+enum runtime_marker {
+    MARKER_ACCEPT = 1,  /* show the records that follow */
+    MARKER_DISCARD = 2, /* drop the records that follow */
+};
+
+/* events.c: the ring buffer and the lost-event counter. */
+int session__open_events(struct session *session);
+/* Wait up to `timeout_ms` for a wake-up, then consume whatever is waiting
+ * (also what was submitted without a wake-up). */
+int session__poll_events(struct session *session, int timeout_ms);
+/* Consume everything waiting now. */
+int session__drain_events(struct session *session);
+/* Pass lost events not yet reported to the output. */
+void session__report_lost(struct session *session);
+void session__close_events(struct session *session);
+
+/* maps.c */
+int session__print_maps(struct session *session);
+
+/* verifier.c: libbpf's messages and load failures. */
+void runtime_log_install(bool verbose);
+void runtime_log_uninstall(void);
+/* Keep libbpf's messages from now on, to explain a failure. */
+void runtime_log_capture_start(void);
+void runtime_log_capture_stop(void);
+/* Record one diag explaining why bpf_object__load failed with `error`. */
+void session__explain_load_failure(struct session *session, int error);
+
+#endif
