@@ -45,6 +45,7 @@ static LLVMValueRef string_equal(struct codegen *cg, LLVMValueRef left, LLVMValu
                                     LLVMBuildGEP2(cg->builder, cg->i8, right, &index, 1, ""), "");
     LLVMValueRef differ = LLVMBuildICmp(cg->builder, LLVMIntNE, a, b, "");
     LLVMValueRef at_end = LLVMBuildICmp(cg->builder, LLVMIntEQ, a, LLVMConstInt(cg->i8, 0, 0), "");
+    LLVMValueRef same = LLVMBuildNot(cg->builder, differ, "");
     LLVMBuildCondBr(cg->builder, LLVMBuildOr(cg->builder, differ, at_end, ""), done, next);
 
     LLVMPositionBuilderAtEnd(cg->builder, next);
@@ -60,8 +61,7 @@ static LLVMValueRef string_equal(struct codegen *cg, LLVMValueRef left, LLVMValu
     LLVMValueRef equal = LLVMBuildPhi(cg->builder, cg->i1, "equal");
     LLVMBasicBlockRef equal_from[] = {loop, next};
     /* Leaving `loop`: equal iff the bytes agree (both NUL); leaving `next`: all bytes agreed. */
-    LLVMValueRef equal_values[] = {LLVMBuildNot(cg->builder, differ, ""), LLVMConstInt(cg->i1, 1, 0)};
-    LLVMPositionBuilderAtEnd(cg->builder, done);
+    LLVMValueRef equal_values[] = {same, LLVMConstInt(cg->i1, 1, 0)};
     LLVMAddIncoming(equal, equal_values, equal_from, 2);
     return equal;
 }

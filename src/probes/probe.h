@@ -53,7 +53,7 @@ struct probe_instance {
     const char *event;
     const struct tracepoint_format *format; /* NULL when the kind has no args */
     int syscall_number; /* syscall kind: the __NR_ value */
-    int nargs;          /* syscall kind: arguments after __syscall_nr; else 0 */
+    int nargs;          /* syscalls:sys_enter_* (both kinds): args after __syscall_nr; else 0 */
     /* interval kind */
     uint64_t period_ns;
 };
@@ -98,6 +98,7 @@ extern const struct probe_kind probe_kind_begin;
 extern const struct probe_kind probe_kind_end;
 extern const struct probe_kind probe_kind_tracepoint;
 extern const struct probe_kind probe_kind_syscall; /* internal: syscalls:* compiled onto sys_enter/exit */
+extern const struct probe_kind probe_kind_syscall_exit; /* internal: the sys_exit side of the above */
 extern const struct probe_kind probe_kind_interval;
 
 /* Expand every attach point of every block and group each block's instances

@@ -33,7 +33,8 @@ const struct tracepoint_format *tracepoint_format_parse(struct arena *arena, con
                                                         const char *event, const char *text,
                                                         bool user_pointers, const char **error);
 /* Read and parse `<tracefs>/events/<category>/<event>/format`. NULL when missing
- * (errno set) or malformed (*error set). */
+ * (errno set) or malformed (*error set). Pointers are user-space for the
+ * "syscalls" category (syscall arguments), kernel otherwise. */
 const struct tracepoint_format *tracepoint_format_read(struct arena *arena, const char *tracefs,
                                                        const char *category, const char *event,
                                                        const char **error);

@@ -1,0 +1,178 @@
+/* interval: a timer that fires on one CPU, e.g. interval:s:1, interval:hz:10
+ * or interval:100ms. It is a software cpu-clock perf event whose sample
+ * period is the interval in nanoseconds. */
+#include <errno.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "probes/probe.h"
+
+static const char *const interval_aliases[] = {"i", NULL};
+
+enum { NSEC_PER_SEC = 1000000000 };
+
+struct time_unit {
+    const char *name;
+    uint64_t nanoseconds; /* 0: a frequency (hz) */
+};
+
+/* `unit:N` spellings (the classic form). */
+static const struct time_unit prefix_units[] = {
+    {"s", NSEC_PER_SEC}, {"ms", 1000000}, {"us", 1000}, {"ns", 1}, {"hz", 0},
+};
+/* `Nunit` spellings (duration literals, bpftrace 0.24+). */
+static const struct time_unit suffix_units[] = {
+    {"ns", 1},
+    {"us", 1000},
+    {"ms", 1000000},
+    {"s", NSEC_PER_SEC},
+    {"m", 60ull * NSEC_PER_SEC},
+    {"h", 3600ull * NSEC_PER_SEC},
+    {"d", 86400ull * NSEC_PER_SEC},
+};
+
+static const struct time_unit *find_unit(const struct time_unit *units, size_t count,
+                                         const char *name, size_t length)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strlen(units[i].name) == length && strncmp(units[i].name, name, length) == 0)
+            return &units[i];
+    return NULL;
+}
+
+/* A positive decimal count; `end` receives where the digits stop. */
+static bool read_count(const char *text, uint64_t *count, const char **end)
+{
+    if (*text < '0' || *text > '9')
+        return false;
+    errno = 0;
+    char *stop = NULL;
+    unsigned long long value = strtoull(text, &stop, 10);
+    if (errno == ERANGE || value == 0)
+        return false;
+    *count = value;
+    *end = stop;
+    return true;
+}
+
+static bool period_of(const struct time_unit *unit, uint64_t count, uint64_t *period_ns)
+{
+    if (unit->nanoseconds == 0) {
+        if (count > NSEC_PER_SEC)
+            return false; /* faster than one event per nanosecond */
+        *period_ns = NSEC_PER_SEC / count;
+        return true;
+    }
+    if (count > UINT64_MAX / unit->nanoseconds)
+        return false;
+    *period_ns = count * unit->nanoseconds;
+    return true;
+}
+
+/* Returns a description of what is wrong, or NULL with *period_ns set. */
+static const char *parse_interval(const char *target, uint64_t *period_ns)
+{
+    const char *colon = strchr(target, ':');
+    const char *end = NULL;
+    uint64_t count = 0;
+    if (colon) {
+        const struct time_unit *unit =
+            find_unit(prefix_units, sizeof(prefix_units) / sizeof(prefix_units[0]), target,
+                      (size_t)(colon - target));
+        if (!unit)
+            return "unknown unit";
+        if (!read_count(colon + 1, &count, &end) || *end)
+            return "the count must be a positive whole number";
+        return period_of(unit, count, period_ns) ? NULL : "the interval is out of range";
+    }
+    if (!read_count(target, &count, &end))
+        return "expected a unit and a count";
+    const struct time_unit *unit =
+        find_unit(suffix_units, sizeof(suffix_units) / sizeof(suffix_units[0]), end, strlen(end));
+    if (!unit)
+        return *end ? "unknown unit" : "the count needs a unit";
+    return period_of(unit, count, period_ns) ? NULL : "the interval is out of range";
+}
+
+static int expand_interval(const struct ast_attach_point *point, const struct probe_env *env,
+                           struct vec *out, struct diag *diag)
+{
+    uint64_t period_ns = 0;
+    const char *problem = parse_interval(point->target ? point->target : "", &period_ns);
+    if (problem) {
+        struct diag_entry *entry =
+            diag_error(diag, point->loc, "invalid interval '%s': %s", point->text, problem);
+        diag_hint(entry, "write interval:<unit>:<count> with unit s, ms, us, ns or hz, or "
+                         "interval:<count><unit>, e.g. interval:s:1, interval:hz:99, "
+                         "interval:100ms");
+        return -EINVAL;
+    }
+    struct probe_instance *instance = ARENA_NEW(env->arena, struct probe_instance);
+    instance->kind = &probe_kind_interval;
+    instance->name = arena_printf(env->arena, "interval:%s", point->target);
+    instance->loc = point->loc;
+    instance->syscall_number = -1;
+    instance->period_ns = period_ns;
+    vec_push(out, instance);
+    return 0;
+}
+
+static const char *section_perf_event(const struct probe_instance *instance, struct arena *arena)
+{
+    return "perf_event";
+}
+
+static int open_timer(uint64_t period_ns)
+{
+    struct perf_event_attr attr = {
+        .type = PERF_TYPE_SOFTWARE,
+        .size = sizeof(attr),
+        .config = PERF_COUNT_SW_CPU_CLOCK,
+        .sample_period = period_ns,
+        .disabled = 1, /* attaching the program enables it */
+    };
+    /* One CPU: an interval fires once per period, not once per CPU. */
+    return (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* The link owns the perf event: bpf_link__destroy closes perf_fd too. */
+static int attach_interval(struct bpf_program *program, const struct probe_instance *instance,
+                           struct probe_attachment *out, struct diag *diag)
+{
+    out->link = NULL;
+    out->perf_fd = open_timer(instance->period_ns);
+    if (out->perf_fd < 0) {
+        int err = -errno;
+        diag_error(diag, instance->loc, "cannot create the timer for %s: perf_event_open: %s",
+                   instance->name, strerror(-err));
+        return err;
+    }
+    out->link = bpf_program__attach_perf_event(program, out->perf_fd);
+    if (!out->link) {
+        int err = errno ? -errno : -EINVAL;
+        close(out->perf_fd);
+        out->perf_fd = -1;
+        diag_error(diag, instance->loc, "cannot attach to %s: %s", instance->name, strerror(-err));
+        return err;
+    }
+    return 0;
+}
+
+const struct probe_kind probe_kind_interval = {
+    .name = "interval",
+    .aliases = interval_aliases,
+    .phase = PHASE_TRACE,
+    .context = CONTEXT_PERF_EVENT,
+    .program_type = BPF_PROG_TYPE_PERF_EVENT,
+    .shared_program = false,
+    .expand = expand_interval,
+    .section = section_perf_event,
+    .attach = attach_interval,
+    .list = NULL,
+};
