@@ -73,6 +73,18 @@ static const struct type *key_type(struct checker *checker, struct ast_expr *map
     return type_tuple(checker->arena, elements, (unsigned)keys->count);
 }
 
+static struct sema_map *new_map(struct checker *checker, const char *name,
+                                 const struct type *key, struct srcloc loc)
+{
+    struct sema_map *map = ARENA_NEW(checker->arena, struct sema_map);
+    map->name = name;
+    map->key = key;
+    map->first_loc = loc;
+    map->index = (int)checker->result->maps.count;
+    vec_push(&checker->result->maps, map);
+    return map;
+}
+
 struct sema_map *sema_resolve_map(struct checker *checker, struct ast_expr *expr)
 {
     const char *name = arena_printf(checker->arena, "@%s", expr->map.name);
@@ -82,22 +94,19 @@ struct sema_map *sema_resolve_map(struct checker *checker, struct ast_expr *expr
         return NULL;
     struct sema_map *map = sema_find_map(checker, name);
     if (!map) {
-        map = ARENA_NEW(checker->arena, struct sema_map);
-        map->name = name;
-        map->key = key;
-        map->first_loc = expr->loc;
-        map->index = (int)checker->result->maps.count;
-        vec_push(&checker->result->maps, map);
-    } else if ((map->key == NULL) != (key == NULL) ||
-               (key && !(key = sema_merge_types(checker->arena, map->key, key)))) {
-        struct diag_entry *entry = diag_error(
-            checker->diag, expr->loc, "%s is used with key %s here but with key %s at line %d",
-            name, key ? type_name(checker->arena, key) : "(none)",
-            map->key ? type_name(checker->arena, map->key) : "(none)", map->first_loc.line);
-        diag_hint(entry, "every use of a map must have keys of the same types");
-        return NULL;
-    } else {
-        map->key = key;
+        map = new_map(checker, name, key, expr->loc);
+    } else if (map->key || key) {
+        const struct type *merged =
+            map->key && key ? sema_merge_types(checker->arena, map->key, key) : NULL;
+        if (!merged) {
+            struct diag_entry *entry = diag_error(
+                checker->diag, expr->loc, "%s is used with key %s here but with key %s at line %d",
+                name, key ? type_name(checker->arena, key) : "(none)",
+                map->key ? type_name(checker->arena, map->key) : "(none)", map->first_loc.line);
+            diag_hint(entry, "every use of a map must have keys of the same types");
+            return NULL;
+        }
+        map->key = merged;
     }
     expr->map.symbol = map;
     return map;

@@ -1,0 +1,87 @@
+/* front_internal: what the scanner (lexer.l), the grammar (parser.y) and
+ * parse.c share. Nothing outside src/front/ includes this. */
+#ifndef SONDE_FRONT_FRONT_INTERNAL_H
+#define SONDE_FRONT_FRONT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ast/ast.h"
+#include "base/arena.h"
+#include "base/diag.h"
+
+/* One parse in progress: the scanner's `extra` and the grammar's parameter. */
+struct front_state {
+    struct arena *arena;
+    struct diag *diag;
+    void *scanner; /* yyscan_t */
+    struct ast_program *program;
+
+    const char *text; /* what the scanner reads: the source minus a #! line */
+    size_t offset;    /* bytes of `text` consumed so far */
+    int line, column; /* where the next character sits (1-based) */
+
+    /* The most recent match, which is the parser's lookahead when it reports
+     * an error: quoted in "unexpected identifier 'foo'". */
+    const char *match_text;
+    size_t match_length;
+    /* Just after the last real token: where "unexpected end of file" points,
+     * rather than at trailing blank lines. */
+    int token_end_line, token_end_column;
+
+    int brace_depth;         /* inside a probe body */
+    int paren_depth;         /* inside a predicate, where '/' at depth 0 ends it */
+    struct srcloc body_open; /* the '{' of the body being scanned */
+};
+
+/* Literal decoding for the scanner. Both record a diag entry pointing into the
+ * literal and return false when the text is not valid. `loc` is the literal's. */
+bool front_decode_integer(struct front_state *state, const char *text, size_t length,
+                          struct srcloc loc, uint64_t *value);
+/* `text` includes the quotes; the result is NUL-terminated in the arena. */
+bool front_decode_string(struct front_state *state, const char *text, size_t length,
+                         struct srcloc loc, char **bytes, size_t *byte_count);
+
+/* Node builders for the grammar's actions. Lists are arena-held `struct vec`s
+ * whose contents move into the node that adopts them. */
+struct vec *front_list(struct front_state *state, void *first);
+struct ast_expr *front_binary(struct front_state *state, enum ast_binary_op op,
+                              struct ast_expr *left, struct ast_expr *right, struct srcloc loc);
+struct ast_expr *front_unary(struct front_state *state, enum ast_unary_op op,
+                             struct ast_expr *operand, struct srcloc loc);
+/* `keys` and `args` may be NULL for none. */
+struct ast_expr *front_map(struct front_state *state, char *name, struct vec *keys,
+                           struct srcloc loc);
+struct ast_expr *front_call(struct front_state *state, char *name, struct srcloc name_loc,
+                            struct vec *args, struct srcloc loc);
+struct ast_expr *front_field(struct front_state *state, struct ast_expr *base, char *name,
+                             bool arrow, struct srcloc name_loc, struct srcloc loc);
+struct ast_expr *front_tuple(struct front_state *state, struct vec *elements, struct srcloc loc);
+struct ast_expr *front_cast(struct front_state *state, char *type_text, struct srcloc type_loc,
+                            struct ast_expr *operand, struct srcloc loc);
+/* "struct task_struct" + 1 star + NULL -> "struct task_struct *"; `array` is "[N]" or NULL. */
+char *front_type_text(struct front_state *state, const char *base, int stars, const char *array);
+
+struct ast_stmt *front_expr_stmt(struct front_state *state, struct ast_expr *expr,
+                                 struct srcloc loc);
+/* NULL (with a diagnostic) when the target is not a $variable or @map. */
+struct ast_stmt *front_assignment(struct front_state *state, enum ast_assign_op op,
+                                  struct ast_expr *target, struct ast_expr *value,
+                                  struct srcloc loc);
+struct ast_stmt *front_block(struct front_state *state, struct vec *statements, struct srcloc loc);
+struct ast_stmt *front_if(struct front_state *state, struct ast_expr *condition,
+                          struct ast_stmt *then_branch, struct ast_stmt *else_branch,
+                          struct srcloc loc);
+/* STMT_WHILE (head = condition) or STMT_UNROLL (head = count). */
+struct ast_stmt *front_loop(struct front_state *state, enum ast_stmt_kind kind,
+                            struct ast_expr *head, struct ast_stmt *body, struct srcloc loc);
+struct ast_stmt *front_return(struct front_state *state, struct ast_expr *value, struct srcloc loc);
+
+struct ast_attach_point *front_attach_point(struct front_state *state, char *text,
+                                            struct srcloc loc);
+/* Appends to state->program, numbering probes in script order. */
+void front_add_probe(struct front_state *state, struct vec *attach_points,
+                     struct ast_expr *predicate, struct ast_stmt *body, struct srcloc loc);
+
+#endif

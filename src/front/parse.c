@@ -1,0 +1,442 @@
+/* parse.c: runs the scanner and grammar over a script, and holds what they
+ * call: literal decoding for the scanner, node building for the grammar. */
+#include "front/parse.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/strbuf.h"
+#include "front/front_internal.h"
+#include "parser.h"
+#include "lexer.h"
+
+/* ---- integers ---------------------------------------------------------- */
+
+static int digit_value(char c, int base)
+{
+    int digit;
+    if (c >= '0' && c <= '9')
+        digit = c - '0';
+    else if (c >= 'a' && c <= 'f')
+        digit = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+        digit = c - 'A' + 10;
+    else
+        return -1;
+    return digit < base ? digit : -1;
+}
+
+static bool accumulate(uint64_t *value, uint64_t base, uint64_t digit)
+{
+    if (*value > (UINT64_MAX - digit) / base)
+        return false;
+    *value = *value * base + digit;
+    return true;
+}
+
+/* C integer suffixes are accepted so constants pasted from headers work. */
+static bool is_c_suffix(const char *text, size_t length)
+{
+    static const char *const suffixes[] = {"", "u", "l", "ul", "lu", "ll", "ull", "llu"};
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+        if (strlen(suffixes[i]) == length && strncasecmp(text, suffixes[i], length) == 0)
+            return true;
+    return false;
+}
+
+static bool is_duration_suffix(const char *text, size_t length)
+{
+    static const char *const suffixes[] = {"ns", "us", "ms", "s", "m", "h", "d"};
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
+        if (strlen(suffixes[i]) == length && strncmp(text, suffixes[i], length) == 0)
+            return true;
+    return false;
+}
+
+static bool integer_too_large(struct front_state *state, struct srcloc loc)
+{
+    struct diag_entry *entry = diag_error(state->diag, loc, "integer literal is too large");
+    diag_hint(entry, "the largest integer is 18446744073709551615 (0xffffffffffffffff)");
+    return false;
+}
+
+/* Scientific notation (`1e6`) stays an integer: there are no floats.
+ * `*position` is at the 'e' and ends after the exponent's digits. */
+static bool apply_exponent(const char *text, size_t length, size_t *position, uint64_t *value)
+{
+    size_t i = *position + 1;
+    uint64_t exponent = 0;
+    bool exponent_overflow = false;
+    for (; i < length && (isdigit((unsigned char)text[i]) || text[i] == '_'); i++)
+        if (text[i] != '_' && !accumulate(&exponent, 10, (uint64_t)(text[i] - '0')))
+            exponent_overflow = true;
+    *position = i;
+    if (*value == 0)
+        return true;
+    if (exponent_overflow)
+        return false;
+    for (uint64_t e = 0; e < exponent; e++)
+        if (!accumulate(value, 10, 0))
+            return false;
+    return true;
+}
+
+static bool bad_integer_suffix(struct front_state *state, const char *text, size_t length,
+                               size_t digits_end, int base, struct srcloc loc)
+{
+    const char *suffix = text + digits_end;
+    size_t suffix_length = length - digits_end;
+    if (base == 8 && isdigit((unsigned char)*suffix)) {
+        struct srcloc digit_loc = {loc.line, loc.column + (int)digits_end, 1};
+        diag_error(state->diag, digit_loc, "invalid digit '%c' in octal literal", *suffix);
+        return false;
+    }
+    struct diag_entry *entry =
+        diag_error(state->diag, loc, "invalid integer literal '%.*s'", (int)length, text);
+    if (is_duration_suffix(suffix, suffix_length))
+        diag_hint(entry, "duration literals like '%.*s' are not supported; write nanoseconds",
+                  (int)length, text);
+    return false;
+}
+
+bool front_decode_integer(struct front_state *state, const char *text, size_t length,
+                          struct srcloc loc, uint64_t *value)
+{
+    int base = 10;
+    size_t i = 0;
+    if (length > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        base = 16;
+        i = 2;
+    } else if (length > 1 && text[0] == '0' && isdigit((unsigned char)text[1])) {
+        base = 8;
+        i = 1;
+    }
+    uint64_t result = 0;
+    size_t digits = 0;
+    for (; i < length; i++) {
+        if (text[i] == '_')
+            continue;
+        int digit = digit_value(text[i], base);
+        if (digit < 0)
+            break;
+        if (!accumulate(&result, (uint64_t)base, (uint64_t)digit))
+            return integer_too_large(state, loc);
+        digits++;
+    }
+    bool exponent = base == 10 && i + 1 < length && (text[i] == 'e' || text[i] == 'E') &&
+                    isdigit((unsigned char)text[i + 1]);
+    if (exponent && !apply_exponent(text, length, &i, &result))
+        return integer_too_large(state, loc);
+    if (digits == 0 || !is_c_suffix(text + i, length - i))
+        return bad_integer_suffix(state, text, length, i, base, loc);
+    *value = result;
+    return true;
+}
+
+/* ---- strings ----------------------------------------------------------- */
+
+/* Octal `\NNN` (1-3 digits) or hex `\xNN` (1-2 digits); `*used` counts the
+ * characters after the backslash. Returns -1 when no digit follows `\x`. */
+static int numeric_escape(const char *text, size_t available, size_t *used)
+{
+    int value = 0;
+    size_t i = 0;
+    if (text[0] == 'x') {
+        for (i = 1; i < 3 && i < available && digit_value(text[i], 16) >= 0; i++)
+            value = value * 16 + digit_value(text[i], 16);
+        *used = i;
+        return i == 1 ? -1 : value;
+    }
+    for (; i < 3 && i < available && digit_value(text[i], 8) >= 0; i++)
+        value = value * 8 + digit_value(text[i], 8);
+    *used = i;
+    return value;
+}
+
+static int simple_escape(char c)
+{
+    switch (c) {
+    case 'n':
+        return '\n';
+    case 't':
+        return '\t';
+    case 'r':
+        return '\r';
+    case '\\':
+    case '"':
+    case '\'':
+        return c;
+    default:
+        return -1;
+    }
+}
+
+static bool bad_escape(struct front_state *state, struct srcloc loc, const char *literal,
+                       size_t offset, size_t width, const char *problem)
+{
+    const char *escape = literal + offset;
+    struct srcloc escape_loc = {loc.line, loc.column + (int)offset, (int)width};
+    struct diag_entry *entry =
+        diag_error(state->diag, escape_loc, "%s '%.*s'", problem, (int)width, escape);
+    diag_hint(entry, "known escapes: \\n \\t \\r \\\\ \\\" \\' \\NNN (octal) \\xNN (hex)");
+    return false;
+}
+
+bool front_decode_string(struct front_state *state, const char *text, size_t length,
+                         struct srcloc loc, char **bytes, size_t *byte_count)
+{
+    /* The body sits between the quotes; escapes never make it longer. */
+    size_t end = length - 1;
+    char *out = arena_alloc(state->arena, length);
+    size_t count = 0;
+    for (size_t i = 1; i < end; i++) {
+        if (text[i] != '\\') {
+            out[count++] = text[i];
+            continue;
+        }
+        int decoded = simple_escape(text[i + 1]);
+        size_t used = 1;
+        if (decoded < 0 && (text[i + 1] == 'x' || digit_value(text[i + 1], 8) >= 0))
+            decoded = numeric_escape(text + i + 1, end - i - 1, &used);
+        else if (decoded < 0)
+            return bad_escape(state, loc, text, i, 2, "unknown escape sequence");
+        if (decoded < 0)
+            return bad_escape(state, loc, text, i, 2, "no hexadecimal digits after");
+        if (decoded > 0xff)
+            return bad_escape(state, loc, text, i, used + 1, "out of range octal escape");
+        out[count++] = (char)decoded;
+        i += used;
+    }
+    out[count] = '\0';
+    *bytes = out;
+    *byte_count = count;
+    return true;
+}
+
+/* ---- nodes, for the grammar's actions ---------------------------------- */
+
+struct vec *front_list(struct front_state *state, void *first)
+{
+    struct vec *list = ARENA_NEW(state->arena, struct vec);
+    if (first)
+        vec_push(list, first);
+    return list;
+}
+
+struct ast_expr *front_binary(struct front_state *state, enum ast_binary_op op,
+                              struct ast_expr *left, struct ast_expr *right, struct srcloc loc)
+{
+    struct ast_expr *expr = ast_expr_new(state->arena, EXPR_BINARY, loc);
+    expr->binary.op = op;
+    expr->binary.left = left;
+    expr->binary.right = right;
+    return expr;
+}
+
+struct ast_expr *front_unary(struct front_state *state, enum ast_unary_op op,
+                             struct ast_expr *operand, struct srcloc loc)
+{
+    struct ast_expr *expr = ast_expr_new(state->arena, EXPR_UNARY, loc);
+    expr->unary.op = op;
+    expr->unary.operand = operand;
+    return expr;
+}
+
+struct ast_expr *front_map(struct front_state *state, char *name, struct vec *keys,
+                           struct srcloc loc)
+{
+    struct ast_expr *expr = ast_expr_new(state->arena, EXPR_MAP, loc);
+    expr->map.name = name;
+    if (keys)
+        expr->map.keys = *keys;
+    return expr;
+}
+
+struct ast_expr *front_call(struct front_state *state, char *name, struct srcloc name_loc,
+                            struct vec *args, struct srcloc loc)
+{
+    struct ast_expr *expr = ast_expr_new(state->arena, EXPR_CALL, loc);
+    expr->call.name = name;
+    expr->call.name_loc = name_loc;
+    if (args)
+        expr->call.args = *args;
+    return expr;
+}
+
+struct ast_expr *front_field(struct front_state *state, struct ast_expr *base, char *name,
+                             bool arrow, struct srcloc name_loc, struct srcloc loc)
+{
+    struct ast_expr *expr = ast_expr_new(state->arena, EXPR_FIELD, loc);
+    expr->field.base = base;
+    expr->field.name = name;
+    expr->field.arrow = arrow;
+    expr->field.name_loc = name_loc;
+    return expr;
+}
+
+struct ast_expr *front_tuple(struct front_state *state, struct vec *elements, struct srcloc loc)
+{
+    struct ast_expr *expr = ast_expr_new(state->arena, EXPR_TUPLE, loc);
+    if (elements)
+        expr->tuple.elements = *elements;
+    return expr;
+}
+
+struct ast_expr *front_cast(struct front_state *state, char *type_text, struct srcloc type_loc,
+                            struct ast_expr *operand, struct srcloc loc)
+{
+    struct ast_expr *expr = ast_expr_new(state->arena, EXPR_CAST, loc);
+    expr->cast.type_text = type_text;
+    expr->cast.type_loc = type_loc;
+    expr->cast.operand = operand;
+    return expr;
+}
+
+/* Normalized so later stages compare one spelling: "struct task_struct *",
+ * "unsigned int", "uint8[8]". */
+char *front_type_text(struct front_state *state, const char *base, int stars, const char *array)
+{
+    struct strbuf text = {0};
+    strbuf_puts(&text, base);
+    if (stars > 0)
+        strbuf_putc(&text, ' ');
+    for (int i = 0; i < stars; i++)
+        strbuf_putc(&text, '*');
+    if (array)
+        strbuf_puts(&text, array);
+    char *result = arena_strdup(state->arena, strbuf_text(&text));
+    strbuf_free(&text);
+    return result;
+}
+
+struct ast_stmt *front_expr_stmt(struct front_state *state, struct ast_expr *expr,
+                                 struct srcloc loc)
+{
+    struct ast_stmt *stmt = ast_stmt_new(state->arena, STMT_EXPR, loc);
+    stmt->expr.expr = expr;
+    return stmt;
+}
+
+/* The grammar takes any expression on the left so a wrong target gets a
+ * message about assignment instead of a bare "unexpected '='". */
+struct ast_stmt *front_assignment(struct front_state *state, enum ast_assign_op op,
+                                  struct ast_expr *target, struct ast_expr *value,
+                                  struct srcloc loc)
+{
+    if (target->kind != EXPR_MAP && target->kind != EXPR_VARIABLE) {
+        struct diag_entry *entry =
+            diag_error(state->diag, target->loc, "cannot assign to this expression");
+        diag_hint(entry, "only $variables and @maps can be assigned");
+        return NULL;
+    }
+    struct ast_stmt *stmt = ast_stmt_new(state->arena, STMT_ASSIGN, loc);
+    stmt->assign.op = op;
+    stmt->assign.target = target;
+    stmt->assign.value = value;
+    return stmt;
+}
+
+struct ast_stmt *front_block(struct front_state *state, struct vec *statements, struct srcloc loc)
+{
+    struct ast_stmt *stmt = ast_stmt_new(state->arena, STMT_BLOCK, loc);
+    stmt->block.statements = *statements;
+    return stmt;
+}
+
+struct ast_stmt *front_if(struct front_state *state, struct ast_expr *condition,
+                          struct ast_stmt *then_branch, struct ast_stmt *else_branch,
+                          struct srcloc loc)
+{
+    struct ast_stmt *stmt = ast_stmt_new(state->arena, STMT_IF, loc);
+    stmt->if_stmt.condition = condition;
+    stmt->if_stmt.then_branch = then_branch;
+    stmt->if_stmt.else_branch = else_branch;
+    return stmt;
+}
+
+struct ast_stmt *front_loop(struct front_state *state, enum ast_stmt_kind kind,
+                            struct ast_expr *head, struct ast_stmt *body, struct srcloc loc)
+{
+    struct ast_stmt *stmt = ast_stmt_new(state->arena, kind, loc);
+    if (kind == STMT_WHILE) {
+        stmt->while_stmt.condition = head;
+        stmt->while_stmt.body = body;
+    } else {
+        stmt->unroll.count = head;
+        stmt->unroll.body = body;
+    }
+    return stmt;
+}
+
+struct ast_stmt *front_return(struct front_state *state, struct ast_expr *value, struct srcloc loc)
+{
+    struct ast_stmt *stmt = ast_stmt_new(state->arena, STMT_RETURN, loc);
+    stmt->return_stmt.value = value;
+    return stmt;
+}
+
+struct ast_attach_point *front_attach_point(struct front_state *state, char *text,
+                                            struct srcloc loc)
+{
+    struct ast_attach_point *point = ARENA_NEW(state->arena, struct ast_attach_point);
+    point->text = text;
+    point->loc = loc;
+    const char *colon = strchr(text, ':');
+    point->provider = colon ? arena_strndup(state->arena, text, (size_t)(colon - text)) : text;
+    point->target = colon ? colon + 1 : "";
+    return point;
+}
+
+void front_add_probe(struct front_state *state, struct vec *attach_points,
+                     struct ast_expr *predicate, struct ast_stmt *body, struct srcloc loc)
+{
+    struct ast_probe *probe = ARENA_NEW(state->arena, struct ast_probe);
+    probe->attach_points = *attach_points;
+    probe->predicate = predicate;
+    probe->body = body;
+    probe->loc = loc;
+    probe->index = (int)state->program->probes.count;
+    vec_push(&state->program->probes, probe);
+}
+
+/* ---- driver ------------------------------------------------------------ */
+
+/* The #! line is consumed here rather than in the scanner so positions stay
+ * right: scanning resumes at its newline, at the end of line 1. */
+static size_t skip_shebang(const char *source, int *column)
+{
+    if (strncmp(source, "#!", 2) != 0)
+        return 0;
+    size_t length = strcspn(source, "\n");
+    *column = (int)length + 1;
+    return length;
+}
+
+struct ast_program *front_parse(const char *source, struct arena *arena, struct diag *diag)
+{
+    int errors_before = diag->error_count;
+    struct front_state state = {.arena = arena, .diag = diag, .line = 1, .column = 1};
+    size_t start = skip_shebang(source, &state.column);
+    state.text = source + start;
+    state.token_end_line = 1;
+    state.token_end_column = state.column;
+    state.program = ARENA_NEW(arena, struct ast_program);
+
+    yyscan_t scanner;
+    if (front_scanlex_init_extra(&state, &scanner) != 0) {
+        diag_error(diag, (struct srcloc){0}, "cannot start the script scanner");
+        return NULL;
+    }
+    state.scanner = scanner;
+    YY_BUFFER_STATE buffer = front_scan_scan_bytes(state.text, (int)strlen(state.text), scanner);
+    int status = front_yyparse(&state);
+    front_scan_delete_buffer(buffer, scanner);
+    front_scanlex_destroy(scanner);
+
+    if (status == 0 && diag->error_count == errors_before)
+        return state.program;
+    if (diag->error_count == errors_before)
+        diag_error(diag, (struct srcloc){state.line, state.column, 1}, "cannot parse the script");
+    return NULL;
+}
