@@ -45,11 +45,23 @@ struct codegen {
     LLVMValueRef events_map;
     LLVMValueRef lost_map;
     LLVMValueRef start_map;
+    LLVMValueRef scratch_map;      /* per-CPU array: one entry of scratch memory per program */
+    unsigned scratch_value_size;   /* the largest need of any program */
+    bool backend_failed;           /* LLVM reported an error through its diagnostic handler */
 
     /* The function being built. */
     LLVMValueRef function;
     LLVMValueRef context_argument;
-    LLVMBasicBlockRef entry_block; /* allocas go here so they are static stack slots */
+    LLVMBasicBlockRef entry_block; /* the scratch map's key, the only stack slot */
+    LLVMBasicBlockRef setup_block; /* finds this program's scratch memory */
+    LLVMBasicBlockRef setup_tail;  /* where variables are zeroed, after the null check */
+    LLVMBasicBlockRef start_block; /* the body starts here */
+    unsigned program_index;        /* this program's entry in the scratch map */
+    LLVMValueRef scratch_base;     /* NULL until the function first needs memory */
+    LLVMValueRef temporaries_base; /* scratch_base + variable_bytes, fixed up at the end */
+    unsigned variable_bytes;       /* variables: live for the whole program */
+    unsigned temporary_bytes;      /* temporaries: live for one statement */
+    unsigned temporary_peak;
     LLVMBasicBlockRef return_block;
     enum probe_context probe_context;
     LLVMValueRef syscall_registers; /* struct pt_regs * (tp_btf syscall programs) */
@@ -64,15 +76,27 @@ struct codegen {
 
 /* module.c */
 LLVMValueRef codegen_const(struct codegen *cg, uint64_t value);
-LLVMValueRef codegen_alloca(struct codegen *cg, unsigned size, const char *name);
-LLVMValueRef codegen_alloca_zeroed(struct codegen *cg, unsigned size, const char *name);
 LLVMValueRef codegen_call_helper(struct codegen *cg, enum bpf_helper helper, LLVMValueRef *args,
                                  unsigned count);
 LLVMValueRef codegen_offset(struct codegen *cg, LLVMValueRef base, unsigned offset);
 LLVMBasicBlockRef codegen_block(struct codegen *cg, const char *name);
 void codegen_memcpy(struct codegen *cg, LLVMValueRef dst, LLVMValueRef src, unsigned size);
 
+/* scratch.c: memory for values. Everything lives in a per-CPU map, not on
+ * the 512-byte BPF stack, so strings and records of any size fit. */
+LLVMValueRef codegen_alloca(struct codegen *cg, unsigned size, const char *name);
+LLVMValueRef codegen_alloca_zeroed(struct codegen *cg, unsigned size, const char *name);
+LLVMValueRef codegen_variable_storage(struct codegen *cg, unsigned size);
+/* An 8-byte, zeroed stack slot for an integer variable. */
+LLVMValueRef codegen_stack_variable(struct codegen *cg);
+void codegen_scratch_begin(struct codegen *cg);
+void codegen_scratch_end(struct codegen *cg);
+unsigned codegen_scratch_mark(const struct codegen *cg);
+void codegen_scratch_release(struct codegen *cg, unsigned mark);
+
 /* maps.c */
+int codegen_declare_scratch_map(struct codegen *cg);
+
 int codegen_declare_maps(struct codegen *cg);
 LLVMValueRef codegen_map_lookup(struct codegen *cg, LLVMValueRef map, LLVMValueRef key);
 LLVMValueRef codegen_map_update(struct codegen *cg, LLVMValueRef map, LLVMValueRef key,

@@ -216,11 +216,11 @@ static LLVMValueRef ternary(struct codegen *cg, struct ast_expr *expr)
 static LLVMValueRef variable_slot(struct codegen *cg, struct sema_variable *variable)
 {
     if (!variable->storage) {
-        /* Zeroed once at function entry: the slot is reused on every path. */
-        LLVMBasicBlockRef current = LLVMGetInsertBlock(cg->builder);
-        LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
-        variable->storage = codegen_alloca_zeroed(cg, variable->type->size, variable->name);
-        LLVMPositionBuilderAtEnd(cg->builder, current);
+        /* Integers stay on the stack so LLVM keeps them in registers and the
+         * verifier can follow their values (loop counters must be bounded). */
+        variable->storage = codegen_is_scalar(variable->type)
+                                ? codegen_stack_variable(cg)
+                                : codegen_variable_storage(cg, variable->type->size);
         vec_push(&cg->variables, variable);
     }
     return variable->storage;

@@ -2,6 +2,7 @@
  * info describes `struct { int (*type)[T]; int (*max_entries)[N]; K *key; V *value; }`.
  * The LLVM BPF backend turns that debug info into the BTF libbpf reads. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codegen/codegen_internal.h"
@@ -50,7 +51,24 @@ static LLVMMetadataRef bytes_member(struct codegen *cg, const char *name, unsign
                                          cg->debug_file, 0, 64, 64, offset_bits, 0, pointer);
 }
 
+static void describe_map(struct codegen *cg, LLVMValueRef global, const struct map_shape *shape);
+
 static LLVMValueRef declare_map(struct codegen *cg, const struct map_shape *shape)
+{
+    unsigned member_count = shape->key_size ? 4 : 2;
+    LLVMTypeRef fields[4] = {cg->ptr, cg->ptr, cg->ptr, cg->ptr};
+    LLVMTypeRef llvm_type = LLVMStructTypeInContext(cg->context, fields, member_count, false);
+    LLVMValueRef global = LLVMAddGlobal(cg->module, llvm_type, shape->name);
+    LLVMSetInitializer(global, LLVMConstNull(llvm_type));
+    LLVMSetSection(global, ".maps");
+    LLVMSetAlignment(global, 8);
+    if (shape->max_entries)
+        describe_map(cg, global, shape);
+    return global;
+}
+
+/* The debug info libbpf reads the map's definition from. */
+static void describe_map(struct codegen *cg, LLVMValueRef global, const struct map_shape *shape)
 {
     LLVMMetadataRef members[4];
     unsigned member_count = 0;
@@ -63,20 +81,11 @@ static LLVMValueRef declare_map(struct codegen *cg, const struct map_shape *shap
     LLVMMetadataRef struct_type = LLVMDIBuilderCreateStructType(
         cg->debug, cg->debug_unit, "", 0, cg->debug_file, 0, member_count * 64, 64, 0, NULL,
         members, member_count, 0, NULL, "", 0);
-
-    LLVMTypeRef fields[4] = {cg->ptr, cg->ptr, cg->ptr, cg->ptr};
-    LLVMTypeRef llvm_type = LLVMStructTypeInContext(cg->context, fields, member_count, false);
-    LLVMValueRef global = LLVMAddGlobal(cg->module, llvm_type, shape->name);
-    LLVMSetInitializer(global, LLVMConstNull(llvm_type));
-    LLVMSetSection(global, ".maps");
-    LLVMSetAlignment(global, 8);
-
     LLVMMetadataRef expression = LLVMDIBuilderCreateExpression(cg->debug, NULL, 0);
     LLVMMetadataRef variable = LLVMDIBuilderCreateGlobalVariableExpression(
         cg->debug, cg->debug_unit, shape->name, strlen(shape->name), "", 0, cg->debug_file, 0,
         struct_type, false, expression, NULL, 64);
     LLVMGlobalSetMetadata(global, LLVMGetMDKindIDInContext(cg->context, "dbg", 3), variable);
-    return global;
 }
 
 /* Map names: '@' is not allowed and the kernel keeps 15 characters, so user
@@ -112,12 +121,21 @@ static void declare_user_map(struct codegen *cg, const struct sema_map *map)
     vec_push(&cg->plan->maps, plan_map);
 }
 
+static int compare_map_names(const void *a, const void *b)
+{
+    const struct plan_map *left = *(const struct plan_map *const *)a;
+    const struct plan_map *right = *(const struct plan_map *const *)b;
+    return strcmp(left->name, right->name);
+}
+
 int codegen_declare_maps(struct codegen *cg)
 {
     size_t count = cg->sema->maps.count;
     cg->user_maps = arena_alloc(cg->arena, sizeof(*cg->user_maps) * (count + 1));
     for (size_t i = 0; i < count; i++)
         declare_user_map(cg, vec_get(&cg->sema->maps, i));
+    /* bpftrace prints maps at exit in the order of their names. */
+    qsort(cg->plan->maps.items, cg->plan->maps.count, sizeof(void *), compare_map_names);
 
     struct map_shape events = {"sonde_events", MAP_TYPE_RINGBUF, cg->options->ring_buffer_bytes};
     cg->events_map = declare_map(cg, &events);
@@ -131,6 +149,30 @@ int codegen_declare_maps(struct codegen *cg)
     struct map_shape start = {"sonde_start", MAP_TYPE_ARRAY, 1, 4, 8};
     cg->start_map = declare_map(cg, &start);
     cg->plan->start_map = start.name;
+
+    /* Sized once every program is built: see codegen_declare_scratch_map. */
+    struct map_shape scratch = {"sonde_scratch", MAP_TYPE_PERCPU_ARRAY, 0, 4, 8};
+    cg->scratch_map = declare_map(cg, &scratch);
+    return 0;
+}
+
+/* The kernel allocates per-CPU values in units of at most 32 KiB. */
+enum { SCRATCH_LIMIT = 32 * 1024 };
+
+int codegen_declare_scratch_map(struct codegen *cg)
+{
+    if (cg->scratch_value_size > SCRATCH_LIMIT) {
+        struct diag_entry *entry = diag_error(
+            cg->diag, (struct srcloc){0},
+            "a probe of this script needs %u bytes of working memory; the kernel allows %u",
+            cg->scratch_value_size, SCRATCH_LIMIT);
+        diag_hint(entry, "lower max_strlen (BPFTRACE_MAX_STRLEN) or split the largest probe");
+        return -E2BIG;
+    }
+    unsigned programs = (unsigned)cg->plan->programs.count;
+    struct map_shape scratch = {"sonde_scratch", MAP_TYPE_PERCPU_ARRAY, programs ? programs : 1, 4,
+                                cg->scratch_value_size ? cg->scratch_value_size : 8};
+    describe_map(cg, cg->scratch_map, &scratch);
     return 0;
 }
 

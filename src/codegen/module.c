@@ -21,32 +21,6 @@ LLVMBasicBlockRef codegen_block(struct codegen *cg, const char *name)
     return LLVMAppendBasicBlockInContext(cg->context, cg->function, name);
 }
 
-/* Allocas live in the entry block so each is one fixed stack slot, whatever
- * loops or branches the value is used in. */
-LLVMValueRef codegen_alloca(struct codegen *cg, unsigned size, const char *name)
-{
-    LLVMBasicBlockRef current = LLVMGetInsertBlock(cg->builder);
-    LLVMValueRef first = LLVMGetFirstInstruction(cg->entry_block);
-    if (first)
-        LLVMPositionBuilderBefore(cg->builder, first);
-    else
-        LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
-    LLVMValueRef slot = LLVMBuildAlloca(cg->builder, LLVMArrayType(cg->i8, size ? size : 1), name);
-    LLVMSetAlignment(slot, 8);
-    LLVMPositionBuilderAtEnd(cg->builder, current);
-    return slot;
-}
-
-/* The verifier accepts reads of uninitialised stack as root: zero every slot
- * where it is used, or padding and unset bytes leak into keys and events. */
-LLVMValueRef codegen_alloca_zeroed(struct codegen *cg, unsigned size, const char *name)
-{
-    LLVMValueRef slot = codegen_alloca(cg, size, name);
-    LLVMBuildMemSet(cg->builder, slot, LLVMConstInt(cg->i8, 0, false),
-                    LLVMConstInt(cg->i64, size ? size : 1, false), 8);
-    return slot;
-}
-
 void codegen_memcpy(struct codegen *cg, LLVMValueRef dst, LLVMValueRef src, unsigned size)
 {
     if (size)
@@ -121,6 +95,20 @@ static LLVMTargetMachineRef create_target_machine(struct diag *diag)
                                    LLVMRelocDefault, LLVMCodeModelDefault);
 }
 
+/* LLVM reports problems it finds while compiling (e.g. an unsupported
+ * operation in the BPF backend) here instead of printing them itself. */
+static void on_llvm_diagnostic(LLVMDiagnosticInfoRef info, void *context)
+{
+    struct codegen *cg = context;
+    if (LLVMGetDiagInfoSeverity(info) != LLVMDSError)
+        return;
+    char *description = LLVMGetDiagInfoDescription(info);
+    diag_error(cg->diag, (struct srcloc){0}, "the BPF backend cannot compile this script: %s",
+               description);
+    LLVMDisposeMessage(description);
+    cg->backend_failed = true;
+}
+
 static int optimise_and_emit(struct codegen *cg, LLVMTargetMachineRef machine)
 {
     char *error = NULL;
@@ -148,6 +136,10 @@ static int optimise_and_emit(struct codegen *cg, LLVMTargetMachineRef machine)
     if (LLVMTargetMachineEmitToMemoryBuffer(machine, cg->module, LLVMObjectFile, &error, &buffer)) {
         diag_error(cg->diag, (struct srcloc){0}, "internal error: BPF emission failed: %s", error);
         LLVMDisposeMessage(error);
+        return -EINVAL;
+    }
+    if (cg->backend_failed) {
+        LLVMDisposeMemoryBuffer(buffer);
         return -EINVAL;
     }
     size_t size = LLVMGetBufferSize(buffer);
@@ -183,6 +175,7 @@ int codegen_compile(struct ast_program *program, const struct sema_result *sema,
     if (!machine)
         return -EINVAL;
     cg.context = LLVMContextCreate();
+    LLVMContextSetDiagnosticHandler(cg.context, on_llvm_diagnostic, &cg);
     cg.module = LLVMModuleCreateWithNameInContext("sonde", cg.context);
     LLVMSetTarget(cg.module, "bpfel");
     LLVMTargetDataRef layout = LLVMCreateTargetDataLayout(machine);

@@ -26,24 +26,27 @@ static void begin_function(struct codegen *cg, const char *name, const char *sec
                             LLVMCreateEnumAttribute(cg->context, nounwind, 0));
     cg->context_argument = LLVMGetParam(cg->function, 0);
     cg->entry_block = codegen_block(cg, "entry");
-    LLVMBasicBlockRef start = codegen_block(cg, "start");
+    cg->setup_block = codegen_block(cg, "setup");
+    cg->start_block = codegen_block(cg, "start");
     cg->return_block = codegen_block(cg, "return");
+    cg->program_index = (unsigned)cg->plan->programs.count - 1;
     LLVMPositionBuilderAtEnd(cg->builder, cg->return_block);
     LLVMBuildRet(cg->builder, LLVMConstInt(cg->i32, 0, false));
-    LLVMPositionBuilderAtEnd(cg->builder, start);
+    LLVMPositionBuilderAtEnd(cg->builder, cg->start_block);
     for (size_t i = 0; i < cg->variables.count; i++)
         ((struct sema_variable *)vec_get(&cg->variables, i))->storage = NULL;
     cg->variables.count = 0;
+    codegen_scratch_begin(cg);
 }
 
-/* The entry block holds only allocas and their zeroing; it falls into the
- * first real block once the function is complete. */
+/* entry (the scratch key) → setup (scratch memory, variables) → start (the
+ * body): the first two are complete only once the body is. */
 static void end_function(struct codegen *cg)
 {
     LLVMBuildBr(cg->builder, cg->return_block);
-    LLVMBasicBlockRef start = LLVMGetNextBasicBlock(cg->entry_block);
     LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
-    LLVMBuildBr(cg->builder, start);
+    LLVMBuildBr(cg->builder, cg->setup_block);
+    codegen_scratch_end(cg);
 }
 
 static void compile_body(struct codegen *cg, struct ast_variant *variant)
@@ -194,5 +197,5 @@ int codegen_programs(struct codegen *cg, struct ast_program *program)
         attached += (unsigned)plan_program->instances.count;
     }
     cg->plan->attach_count = attached;
-    return 0;
+    return codegen_declare_scratch_map(cg);
 }

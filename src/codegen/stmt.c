@@ -139,8 +139,12 @@ void codegen_stmt(struct codegen *cg, struct ast_stmt *stmt)
         if_statement(cg, stmt);
         break;
     case STMT_BLOCK:
-        for (size_t i = 0; i < stmt->block.statements.count; i++)
+        for (size_t i = 0; i < stmt->block.statements.count; i++) {
+            /* A statement's temporaries are dead once it is done: reuse them. */
+            unsigned mark = codegen_scratch_mark(cg);
             codegen_stmt(cg, vec_get(&stmt->block.statements, i));
+            codegen_scratch_release(cg, mark);
+        }
         break;
     case STMT_WHILE:
         while_statement(cg, stmt);
