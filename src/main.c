@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ast/sema.h"
@@ -172,7 +173,16 @@ static int list_probes(const struct cli *cli, struct diag *diag)
     return 0;
 }
 
+static double now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
+}
+
 struct pipeline {
+    bool verbose;
+    double stage_start;
     struct arena arena;
     struct diag diag;
     struct ast_program *program;
@@ -180,12 +190,34 @@ struct pipeline {
     struct plan plan;
 };
 
+/* -v: what each stage produced and how long it took. */
+static void stage_done(struct pipeline *p, const char *what)
+{
+    double now = now_ms();
+    if (p->verbose)
+        fprintf(stderr, "sonde: %-44s %7.2f ms\n", what, now - p->stage_start);
+    p->stage_start = now;
+}
+
+static size_t count_instances(const struct ast_program *program)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < program->probes.count; i++) {
+        const struct ast_probe *probe = vec_get(&program->probes, i);
+        for (size_t j = 0; j < probe->variants.count; j++)
+            count += ((const struct ast_variant *)vec_get(&probe->variants, j))->instances.count;
+    }
+    return count;
+}
+
 /* Everything up to a loadable object; errors are left in p->diag. */
 static int compile(const struct cli *cli, const char *source, struct pipeline *p)
 {
+    p->stage_start = now_ms();
     p->program = front_parse(source, &p->arena, &p->diag);
     if (!p->program)
         return -EINVAL;
+    stage_done(p, "parsed");
     if (cli->dump_ast)
         ast_print(p->program, stdout);
     if (geteuid() != 0) {
@@ -202,6 +234,11 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
     int err = probes_expand_program(p->program, &env, &p->diag);
     if (err)
         return err;
+    if (p->verbose) {
+        char what[64];
+        snprintf(what, sizeof(what), "expanded into %zu probes", count_instances(p->program));
+        stage_done(p, what);
+    }
     struct sema_options sema_options = {
         .max_strlen = env_unsigned("BPFTRACE_MAX_STRLEN", "BPFTRACE_STRLEN", 64),
         .params = {.values = cli->params, .count = cli->param_count},
@@ -209,12 +246,20 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
     err = sema_check_program(p->program, &sema_options, &p->arena, &p->sema, &p->diag);
     if (err)
         return err;
+    stage_done(p, "type checked");
     struct codegen_options codegen_options = {
         .ring_buffer_bytes = 4u << 20,
         .max_map_keys = env_unsigned("BPFTRACE_MAX_MAP_KEYS", "BPFTRACE_MAP_KEYS_MAX", 4096),
         .llvm_ir_out = cli->dump_llvm ? stdout : NULL,
     };
-    return codegen_compile(p->program, &p->sema, &codegen_options, &p->arena, &p->plan, &p->diag);
+    err = codegen_compile(p->program, &p->sema, &codegen_options, &p->arena, &p->plan, &p->diag);
+    if (!err && p->verbose) {
+        char what[96];
+        snprintf(what, sizeof(what), "compiled %zu BPF programs (%zu bytes of ELF)",
+                 p->plan.programs.count, p->plan.elf_size);
+        stage_done(p, what);
+    }
+    return err;
 }
 
 static int run(const struct cli *cli, struct pipeline *p, int *exit_code)
@@ -241,7 +286,7 @@ int main(int argc, char **argv)
     if (status != 0)
         return status > 0 ? 0 : 1;
 
-    struct pipeline p = {0};
+    struct pipeline p = {.verbose = cli.verbose};
     arena_init(&p.arena);
     const char *name = "sonde";
     char *source = cli.list ? strdup("") : read_script(&cli, &name);
