@@ -18,6 +18,7 @@ struct sort_context {
     const struct type *value;
     const struct output_map_entry *entries;
     enum entry_order order;
+    const struct output_names *names; /* probe keys sort by their names */
 };
 
 static uint64_t read_signed_or_not(const void *bytes, unsigned size, bool is_signed)
@@ -44,9 +45,19 @@ static int compare_u64(uint64_t a, uint64_t b, bool is_signed)
  * unsigned key of 2^63 or more sorts first; strings compare bytewise over the
  * whole buffer; in tuples only integer and string fields count, first field
  * first; other key types keep the order the kernel gave. */
-static int compare_keys(const struct type *key, const char *a, const char *b)
+static const char *probe_name(const struct output_names *names, const char *bytes)
+{
+    uint64_t index;
+    memcpy(&index, bytes, 8);
+    return names && index < names->probe_count ? names->probe_names[index] : "";
+}
+
+static int compare_keys(const struct type *key, const char *a, const char *b,
+                        const struct output_names *names)
 {
     switch (key->kind) {
+    case TYPE_PROBE:
+        return strcmp(probe_name(names, a), probe_name(names, b));
     case TYPE_INT:
         return compare_u64(read_signed_or_not(a, key->size, true),
                            read_signed_or_not(b, key->size, true), true);
@@ -55,9 +66,10 @@ static int compare_keys(const struct type *key, const char *a, const char *b)
     case TYPE_TUPLE:
         for (unsigned i = 0; i < key->field_count; i++) {
             const struct type_field *field = &key->fields[i];
-            if (field->type->kind != TYPE_INT && field->type->kind != TYPE_STRING)
+            if (field->type->kind != TYPE_INT && field->type->kind != TYPE_STRING &&
+                field->type->kind != TYPE_PROBE)
                 continue;
-            int result = compare_keys(field->type, a + field->offset, b + field->offset);
+            int result = compare_keys(field->type, a + field->offset, b + field->offset, names);
             if (result)
                 return result;
         }
@@ -103,7 +115,7 @@ static int compare_entries(const struct sort_context *context, size_t a, size_t 
     const struct output_map_entry *x = &context->entries[a], *y = &context->entries[b];
     int result = compare_values(context, x->value, y->value);
     if (result == 0 && context->key && x->key && y->key)
-        result = compare_keys(context->key, x->key, y->key);
+        result = compare_keys(context->key, x->key, y->key, context->names);
     return result;
 }
 
@@ -147,7 +159,8 @@ static enum entry_order order_for(const struct type *value)
 
 /* Indices of the entries in print order (NULL only if out of memory). */
 static size_t *sorted_indices(const struct type *key, const struct type *value,
-                              const struct output_map_entry *entries, size_t count)
+                              const struct output_map_entry *entries, size_t count,
+                              const struct output_names *names)
 {
     size_t *items = malloc(count * sizeof(*items));
     size_t *scratch = malloc(count * sizeof(*scratch));
@@ -158,7 +171,7 @@ static size_t *sorted_indices(const struct type *key, const struct type *value,
     }
     for (size_t i = 0; i < count; i++)
         items[i] = i;
-    struct sort_context context = {key, value, entries, order_for(value)};
+    struct sort_context context = {key, value, entries, order_for(value), names};
     merge_sort(&context, items, scratch, count);
     free(scratch);
     return items;
@@ -209,7 +222,7 @@ static void text_map(struct output *output, const char *name, const struct type 
         output_format_value(value, entries[0].value, &output->names, &text);
         strbuf_putc(&text, '\n');
     } else {
-        size_t *order = sorted_indices(key, value, entries, count);
+        size_t *order = sorted_indices(key, value, entries, count, &output->names);
         for (size_t i = 0; i < count; i++)
             append_keyed_line(output, name, key, value, &entries[order ? order[i] : i], &text);
         free(order);
