@@ -176,11 +176,20 @@ int codegen_declare_scratch_map(struct codegen *cg)
     return 0;
 }
 
+/* Map values are 8-byte aligned; saying so lets LLVM copy and store keys,
+ * strings and records in words instead of single bytes. */
 LLVMValueRef codegen_map_lookup(struct codegen *cg, LLVMValueRef map, LLVMValueRef key)
 {
+    LLVMTypeRef parameter_types[] = {cg->ptr, cg->ptr};
+    LLVMTypeRef function_type = LLVMFunctionType(cg->ptr, parameter_types, 2, false);
+    LLVMValueRef callee =
+        LLVMConstIntToPtr(LLVMConstInt(cg->i64, HELPER_MAP_LOOKUP_ELEM, false), cg->ptr);
     LLVMValueRef args[] = {map, key};
-    LLVMValueRef result = codegen_call_helper(cg, HELPER_MAP_LOOKUP_ELEM, args, 2);
-    return LLVMBuildIntToPtr(cg->builder, result, cg->ptr, "value");
+    LLVMValueRef value = LLVMBuildCall2(cg->builder, function_type, callee, args, 2, "value");
+    unsigned align = LLVMGetEnumAttributeKindForName("align", 5);
+    LLVMAddCallSiteAttribute(value, LLVMAttributeReturnIndex,
+                             LLVMCreateEnumAttribute(cg->context, align, 8));
+    return value;
 }
 
 LLVMValueRef codegen_map_update(struct codegen *cg, LLVMValueRef map, LLVMValueRef key,

@@ -68,7 +68,7 @@ void codegen_store(struct codegen *cg, const struct type *destination, const str
         return;
     }
     if (destination->kind == TYPE_STRING && source->kind == TYPE_STRING &&
-        source->size >= destination->size) {
+        source->size > destination->size) {
         codegen_memcpy(cg, address, value, destination->size - 1);
         LLVMBuildStore(cg->builder, LLVMConstInt(cg->i8, 0, false),
                        codegen_offset(cg, address, destination->size - 1));
