@@ -9,12 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ast/config.h"
 #include "ast/sema.h"
 #include "base/strbuf.h"
 #include "codegen/codegen.h"
 #include "front/parse.h"
 #include "output/output.h"
 #include "probes/probe.h"
+#include "runtime/process.h"
 #include "runtime/runtime.h"
 
 #define SONDE_VERSION "0.1.0"
@@ -25,7 +27,12 @@ struct cli {
     const char *const *params;
     int param_count;
     bool dump_ast, dump_llvm, dry_run, verbose, list;
+    bool unsafe; /* --unsafe: system(), signal() */
+    int target_pid;             /* -p */
+    const char *child_command;  /* -c */
+    const char *emit_elf;       /* --emit-elf FILE: write the object, run nothing */
     const char *list_pattern;
+    struct output_config output; /* -f, -o, -B, -q */
 };
 
 static void usage(FILE *out)
@@ -36,18 +43,83 @@ static void usage(FILE *out)
           "\n"
           "options:\n"
           "  -e PROGRAM     trace with the program given on the command line\n"
-          "  -l [PATTERN]   list probes matching PATTERN (wildcards * and ?)\n"
+          "  -l [PATTERN]   list probes matching PATTERN (wildcards * and ?; -lv: arguments)\n"
           "  -d ast         print the syntax tree before running\n"
           "  -d codegen     print the optimised LLVM IR before running\n"
           "  --dry-run      compile and have the kernel verify, but attach nothing\n"
+          "  --unsafe       allow actions that change the system: system(), signal()\n"
+          "  -p PID         trace only process PID (its uprobes, a pid filter elsewhere);\n"
+          "                 stop when it exits\n"
+          "  -c 'CMD ARGS'  run CMD once the probes are attached; stop when it exits\n"
+          "                 (its pid is the cpid builtin)\n"
+          "  --emit-elf FILE  write the compiled BPF object to FILE and run nothing\n"
+          "  -f FORMAT      output format: text (default) or json (one JSON object a line)\n"
+          "  -o FILE        write the output to FILE instead of stdout\n"
+          "  -B MODE        output buffering: line (default), full or none\n"
+          "  -q             quiet: no \"Attached N probes\" message\n"
           "  -v             verbose: each stage, libbpf messages, whole verifier logs\n"
           "  -h, --help     show this help\n"
           "  -V, --version  show the version\n"
           "\n"
           "Arguments after the script are its positional parameters $1, $2, ... ($# counts them).\n"
           "Environment: BPFTRACE_MAX_STRLEN (default 64), BPFTRACE_MAX_MAP_KEYS (default 4096),\n"
+          "BPFTRACE_MISSING_PROBES=error|warn|ignore for probes that do not exist,\n"
+          "BPFTRACE_PERF_RB_PAGES (ring buffer pages of 4 KiB per CPU; default 4 MiB in all),\n"
           "SONDE_SYSCALLS_VIA_RAW=0 to attach syscalls:* tracepoints one by one.\n",
           out);
+}
+
+static int parse_output_option(int option, const char *value, struct output_config *config)
+{
+    switch (option) {
+    case 'f':
+        if (strcmp(value, "text") != 0 && strcmp(value, "json") != 0) {
+            fprintf(stderr, "sonde: unknown output format '%s' (known: text, json)\n", value);
+            return -1;
+        }
+        config->format = value;
+        return 0;
+    case 'B':
+        if (strcmp(value, "line") != 0 && strcmp(value, "full") != 0 &&
+            strcmp(value, "none") != 0) {
+            fprintf(stderr, "sonde: unknown buffering mode '%s' (known: line, full, none)\n",
+                    value);
+            return -1;
+        }
+        config->buffering = value;
+        return 0;
+    case 'o':
+        config->path = value;
+        return 0;
+    default:
+        config->quiet = true;
+        return 0;
+    }
+}
+
+/* -p PID, -c COMMAND, --emit-elf FILE. */
+static int parse_target_option(int option, const char *value, struct cli *cli)
+{
+    if (option == 'E') {
+        cli->emit_elf = value;
+        return 0;
+    }
+    if (option == 'c') {
+        cli->child_command = value;
+    } else {
+        char *end = NULL;
+        long pid = strtol(value, &end, 10);
+        if (*end || pid <= 0 || pid > INT32_MAX) {
+            fprintf(stderr, "sonde: -p needs a process id, got '%s'\n", value);
+            return -1;
+        }
+        cli->target_pid = (int)pid;
+    }
+    if (cli->target_pid && cli->child_command) {
+        fputs("sonde: -p and -c cannot be used together\n", stderr);
+        return -1;
+    }
+    return 0;
 }
 
 /* Returns 0 to go on, 1 to stop with success (help), -1 on a usage error. */
@@ -57,11 +129,13 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"dry-run", no_argument, NULL, 'n'},
+        {"unsafe", no_argument, NULL, 'U'},
+        {"emit-elf", required_argument, NULL, 'E'},
         {NULL, 0, NULL, 0},
     };
     int option;
     /* '+': options end at the first operand, so script arguments may look like options. */
-    while ((option = getopt_long(argc, argv, "+e:d:lvhV", long_options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, "+e:d:lvhVf:o:B:qp:c:", long_options, NULL)) != -1) {
         switch (option) {
         case 'e':
             cli->program_text = optarg;
@@ -82,8 +156,24 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         case 'n':
             cli->dry_run = true;
             break;
+        case 'U':
+            cli->unsafe = true;
+            break;
+        case 'p':
+        case 'c':
+        case 'E':
+            if (parse_target_option(option, optarg, cli) != 0)
+                return -1;
+            break;
         case 'v':
             cli->verbose = true;
+            break;
+        case 'f':
+        case 'o':
+        case 'B':
+        case 'q':
+            if (parse_output_option(option, optarg, &cli->output) != 0)
+                return -1;
             break;
         case 'h':
             usage(stdout);
@@ -146,16 +236,33 @@ static char *read_script(const struct cli *cli, const char **name)
     return text;
 }
 
-static unsigned env_unsigned(const char *name, const char *old_name, unsigned fallback)
+static unsigned parse_unsigned(const char *value, unsigned fallback)
 {
-    const char *value = getenv(name);
-    if (!value && old_name)
-        value = getenv(old_name);
     if (!value || !*value)
         return fallback;
     char *end = NULL;
     unsigned long number = strtoul(value, &end, 10);
     return *end == '\0' && number > 0 ? (unsigned)number : fallback;
+}
+
+/* A numeric setting: BPFTRACE_<KEY>, then the old variable name, then the
+ * script's config block. */
+static unsigned setting_unsigned(const struct ast_program *program, const char *key,
+                                 const char *old_name, unsigned fallback)
+{
+    const char *value = ast_config_setting(NULL, key);
+    if (!value && old_name)
+        value = getenv(old_name);
+    if (!value)
+        value = ast_config_setting(program, key);
+    return parse_unsigned(value, fallback);
+}
+
+/* bpftrace's perf_rb_pages sizes the ring; without it, 4 MiB. */
+static unsigned ring_buffer_bytes(const struct ast_program *program)
+{
+    unsigned pages = setting_unsigned(program, "perf_rb_pages", NULL, 0);
+    return pages ? runtime_ring_buffer_bytes(pages) : 4u << 20;
 }
 
 static int list_probes(const struct cli *cli, struct diag *diag)
@@ -165,10 +272,9 @@ static int list_probes(const struct cli *cli, struct diag *diag)
         return -ENOENT;
     struct arena arena;
     arena_init(&arena);
-    struct probe_env env = {.arena = &arena, .tracefs = tracefs, .syscalls_via_raw = false};
-    for (size_t i = 0; probe_kinds[i]; i++)
-        if (probe_kinds[i]->list)
-            probe_kinds[i]->list(&env, cli->list_pattern, stdout);
+    struct probe_env env = {.arena = &arena, .tracefs = tracefs, .syscalls_via_raw = false,
+                            .target_pid = cli->target_pid};
+    probes_list(&env, cli->list_pattern, cli->verbose, stdout);
     arena_free(&arena);
     return 0;
 }
@@ -188,7 +294,30 @@ struct pipeline {
     struct ast_program *program;
     struct sema_result sema;
     struct plan plan;
+    struct runtime_target *target; /* -p/-c */
+    enum probe_missing missing_probes;
 };
+
+/* missing_probes (BPFTRACE_MISSING_PROBES or the config block), and the
+ * process of -p or -c: the child is forked here, before its pid (cpid) is
+ * compiled in, and held until the probes are attached. */
+static int prepare_targets(const struct cli *cli, struct pipeline *p)
+{
+    const char *missing = ast_config_setting(p->program, "missing_probes");
+    if (missing && !probes_parse_missing(missing, &p->missing_probes)) {
+        struct diag_entry *entry = diag_error(&p->diag, (struct srcloc){0},
+                                              "invalid missing_probes '%s'", missing);
+        diag_hint(entry, "use error, warn or ignore");
+        return -EINVAL;
+    }
+    if (cli->child_command)
+        p->target = runtime_target_spawn(cli->child_command, &p->diag);
+    else if (cli->target_pid)
+        p->target = runtime_target_watch(cli->target_pid, &p->diag);
+    else
+        return 0;
+    return p->target ? 0 : -EINVAL;
+}
 
 /* -v: what each stage produced and how long it took. */
 static void stage_done(struct pipeline *p, const char *what)
@@ -210,12 +339,29 @@ static size_t count_instances(const struct ast_program *program)
     return count;
 }
 
+/* -v: headers are not read; say so, since a reader of the script may expect it. */
+static void note_ignored_includes(const struct ast_program *program)
+{
+    for (size_t i = 0; i < program->c_definitions.count; i++) {
+        const struct ast_c_definition *definition = vec_get(&program->c_definitions, i);
+        if (definition->kind == C_INCLUDE)
+            fprintf(stderr, "sonde: line %d: #include %s not read: kernel types come from BTF\n",
+                    definition->loc.line, definition->name);
+    }
+}
+
 /* Everything up to a loadable object; errors are left in p->diag. */
 static int compile(const struct cli *cli, const char *source, struct pipeline *p)
 {
     p->stage_start = now_ms();
     p->program = front_parse(source, &p->arena, &p->diag);
     if (!p->program)
+        return -EINVAL;
+    if (p->verbose)
+        note_ignored_includes(p->program);
+    if (ast_config_check(p->program, &p->diag) != 0 ||
+        front_add_stdlib(p->program, &p->arena, &p->diag) != 0 ||
+        ast_expand_macros(p->program, &p->arena, &p->diag) != 0)
         return -EINVAL;
     stage_done(p, "parsed");
     if (cli->dump_ast)
@@ -228,10 +374,16 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
     const char *tracefs = probes_tracefs_path(&p->diag);
     if (!tracefs)
         return -ENOENT;
+    int err = prepare_targets(cli, p);
+    if (err)
+        return err;
     const char *via_raw = getenv("SONDE_SYSCALLS_VIA_RAW");
     struct probe_env env = {.arena = &p->arena, .tracefs = tracefs,
-                            .syscalls_via_raw = !via_raw || strcmp(via_raw, "0") != 0};
-    int err = probes_expand_program(p->program, &env, &p->diag);
+                            .syscalls_via_raw = !via_raw || strcmp(via_raw, "0") != 0,
+                            .missing_probes = p->missing_probes,
+                            .target_pid = cli->target_pid,
+                            .skip_kernel_checks = cli->emit_elf != NULL};
+    err = probes_expand_program(p->program, &env, &p->diag);
     if (err)
         return err;
     if (p->verbose) {
@@ -240,17 +392,22 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
         stage_done(p, what);
     }
     struct sema_options sema_options = {
-        .max_strlen = env_unsigned("BPFTRACE_MAX_STRLEN", "BPFTRACE_STRLEN", 64),
+        .max_strlen = setting_unsigned(p->program, "max_strlen", "BPFTRACE_STRLEN", 64),
         .params = {.values = cli->params, .count = cli->param_count},
+        .unsafe = cli->unsafe,
+        .child_pid = p->target && runtime_target_is_child(p->target)
+                         ? runtime_target_pid(p->target)
+                         : 0,
     };
     err = sema_check_program(p->program, &sema_options, &p->arena, &p->sema, &p->diag);
     if (err)
         return err;
     stage_done(p, "type checked");
     struct codegen_options codegen_options = {
-        .ring_buffer_bytes = 4u << 20,
-        .max_map_keys = env_unsigned("BPFTRACE_MAX_MAP_KEYS", "BPFTRACE_MAP_KEYS_MAX", 4096),
+        .ring_buffer_bytes = ring_buffer_bytes(p->program),
+        .max_map_keys = setting_unsigned(p->program, "max_map_keys", "BPFTRACE_MAP_KEYS_MAX", 4096),
         .llvm_ir_out = cli->dump_llvm ? stdout : NULL,
+        .target_pid = cli->target_pid,
     };
     err = codegen_compile(p->program, &p->sema, &codegen_options, &p->arena, &p->plan, &p->diag);
     if (!err && p->verbose) {
@@ -262,20 +419,43 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
     return err;
 }
 
+/* --emit-elf: the object as it would be loaded, for readelf/llvm-objdump. */
+static int emit_elf(const char *path, struct pipeline *p)
+{
+    FILE *file = fopen(path, "wb");
+    bool written = file && fwrite(p->plan.elf, 1, p->plan.elf_size, file) == p->plan.elf_size;
+    if (file && fclose(file) != 0)
+        written = false;
+    if (!written) {
+        diag_error(&p->diag, (struct srcloc){0}, "cannot write %s: %s", path, strerror(errno));
+        return -EIO;
+    }
+    return 0;
+}
+
 static int run(const struct cli *cli, struct pipeline *p, int *exit_code)
 {
     struct output_names names = {
         .probe_names = (const char *const *)p->plan.probe_names.items,
         .probe_count = (unsigned)p->plan.probe_names.count,
     };
-    struct output *output = output_text_new(stdout, stderr, names);
+    const char *problem = NULL;
+    struct output *output = output_open(&cli->output, names, &problem);
+    if (!output) {
+        diag_error(&p->diag, (struct srcloc){0}, "cannot write the output to %s: %s",
+                   cli->output.path ? cli->output.path : "stdout", problem);
+        return -EINVAL;
+    }
     struct runtime_options options = {
         .output = output,
         .verbose = cli->verbose,
         .dry_run = cli->dry_run,
+        .missing_probes = p->missing_probes,
+        .target = p->target,
     };
+    diag_flush(&p->diag, stderr); /* warnings (skipped probes) before any output */
     int err = runtime_run(&p->plan, &options, &p->diag, exit_code);
-    output->ops->destroy(output);
+    output_close(output);
     return err;
 }
 
@@ -296,8 +476,11 @@ int main(int argc, char **argv)
 
     int exit_code = 0;
     int err = cli.list ? list_probes(&cli, &p.diag) : compile(&cli, source, &p);
-    if (!err && !cli.list)
+    if (!err && cli.emit_elf)
+        err = emit_elf(cli.emit_elf, &p);
+    else if (!err && !cli.list)
         err = run(&cli, &p, &exit_code);
+    runtime_target_free(p.target);
     diag_print(&p.diag, stderr);
     if (err && !diag_has_errors(&p.diag))
         fprintf(stderr, "sonde: failed: %s\n", strerror(-err));

@@ -79,6 +79,13 @@ struct ast_expr *ast_expr_clone(struct arena *arena, const struct ast_expr *expr
     case EXPR_CAST:
         copy->cast.operand = ast_expr_clone(arena, expr->cast.operand);
         break;
+    case EXPR_BLOCK:
+        copy->block.body = ast_stmt_clone(arena, expr->block.body);
+        copy->block.value = ast_expr_clone(arena, expr->block.value);
+        break;
+    case EXPR_SIZEOF:
+        copy->size_of.operand = ast_expr_clone(arena, expr->size_of.operand);
+        break;
     default: /* leaves: names are immutable arena strings and may be shared */
         break;
     }
@@ -117,6 +124,16 @@ struct ast_stmt *ast_stmt_clone(struct arena *arena, const struct ast_stmt *stmt
         break;
     case STMT_RETURN:
         copy->return_stmt.value = ast_expr_clone(arena, stmt->return_stmt.value);
+        break;
+    case STMT_LET:
+        copy->let.variable = ast_expr_clone(arena, stmt->let.variable);
+        copy->let.value = ast_expr_clone(arena, stmt->let.value);
+        break;
+    case STMT_FOR:
+        copy->for_range.variable = ast_expr_clone(arena, stmt->for_range.variable);
+        copy->for_range.start = ast_expr_clone(arena, stmt->for_range.start);
+        copy->for_range.end = ast_expr_clone(arena, stmt->for_range.end);
+        copy->for_range.body = ast_stmt_clone(arena, stmt->for_range.body);
         break;
     case STMT_BREAK:
     case STMT_CONTINUE:
@@ -167,6 +184,13 @@ void ast_walk_expr(struct ast_expr *expr, ast_expr_visitor visit, void *context)
     case EXPR_CAST:
         ast_walk_expr(expr->cast.operand, visit, context);
         break;
+    case EXPR_BLOCK:
+        ast_walk_stmt(expr->block.body, visit, context);
+        ast_walk_expr(expr->block.value, visit, context);
+        break;
+    case EXPR_SIZEOF:
+        ast_walk_expr(expr->size_of.operand, visit, context);
+        break;
     default:
         break;
     }
@@ -203,6 +227,16 @@ void ast_walk_stmt(struct ast_stmt *stmt, ast_expr_visitor visit, void *context)
         break;
     case STMT_RETURN:
         ast_walk_expr(stmt->return_stmt.value, visit, context);
+        break;
+    case STMT_LET:
+        ast_walk_expr(stmt->let.variable, visit, context);
+        ast_walk_expr(stmt->let.value, visit, context);
+        break;
+    case STMT_FOR:
+        ast_walk_expr(stmt->for_range.variable, visit, context);
+        ast_walk_expr(stmt->for_range.start, visit, context);
+        ast_walk_expr(stmt->for_range.end, visit, context);
+        ast_walk_stmt(stmt->for_range.body, visit, context);
         break;
     case STMT_BREAK:
     case STMT_CONTINUE:

@@ -49,6 +49,9 @@ enum ast_expr_kind {
     EXPR_INDEX,      /* base[index] (not on maps: those are EXPR_MAP) */
     EXPR_TUPLE,      /* (a, b, ...) */
     EXPR_CAST,       /* (type) operand */
+    EXPR_BLOCK,      /* { statements; value }: what an expanded macro call becomes */
+    EXPR_SIZEOF,     /* sizeof(type) or sizeof(expr): an integer once typed */
+    EXPR_OFFSETOF,   /* offsetof(struct x, a.b): an integer once typed */
 };
 
 struct ast_expr;
@@ -60,6 +63,8 @@ enum ast_builtin {
     BUILTIN_NSECS, BUILTIN_ELAPSED, BUILTIN_CPU, BUILTIN_PROBE,
     BUILTIN_ARGS, BUILTIN_NARGS, BUILTIN_ARG, /* arg0..argN: index in `builtin_index` */
     BUILTIN_RETVAL, BUILTIN_CURTASK, BUILTIN_RAND, BUILTIN_CGROUP,
+    BUILTIN_NUMAID, BUILTIN_USERNAME, BUILTIN_KSTACK, BUILTIN_USTACK, /* sema_functions.c */
+    BUILTIN_FUNC, BUILTIN_CPID, /* sema_probes.c, with BUILTIN_ARG and BUILTIN_RETVAL */
 };
 
 struct ast_expr {
@@ -108,6 +113,21 @@ struct ast_expr {
             struct srcloc type_loc;
             struct ast_expr *operand;
         } cast;
+        struct {
+            struct ast_stmt *body;  /* STMT_BLOCK, its own scope */
+            struct ast_expr *value; /* evaluated after the body; NULL: no value */
+        } block;
+        struct {
+            const char *type_text;    /* sizeof(type); NULL for sizeof(expr) */
+            struct srcloc type_loc;
+            struct ast_expr *operand; /* sizeof(expr): not evaluated */
+        } size_of;
+        struct {
+            const char *type_text; /* "struct task_struct" */
+            struct srcloc type_loc;
+            const char *path;      /* "a.b.c" */
+            struct srcloc path_loc;
+        } offset_of;
     };
 };
 
@@ -121,6 +141,8 @@ enum ast_stmt_kind {
     STMT_BREAK,
     STMT_CONTINUE,
     STMT_RETURN,
+    STMT_LET,      /* let $x [: type] [= value]; */
+    STMT_FOR,      /* for ($i : start..end) { } */
 };
 
 enum ast_assign_op {
@@ -144,6 +166,17 @@ struct ast_stmt {
         struct { struct ast_expr *condition; struct ast_stmt *body; } while_stmt;
         struct { struct ast_expr *count; struct ast_stmt *body; } unroll;
         struct { struct ast_expr *value; /* may be NULL */ } return_stmt;
+        struct {
+            struct ast_expr *variable; /* EXPR_VARIABLE */
+            const char *type_text;     /* "uint32", "string[32]"; NULL when not written */
+            struct srcloc type_loc;
+            struct ast_expr *value;    /* NULL: zero */
+        } let;
+        struct {
+            struct ast_expr *variable;     /* EXPR_VARIABLE: the counter, scoped to the body */
+            struct ast_expr *start, *end;  /* half-open: start <= $i < end, evaluated once */
+            struct ast_stmt *body;         /* STMT_BLOCK */
+        } for_range;
     };
 };
 
@@ -179,8 +212,66 @@ struct ast_probe {
     struct vec variants;           /* struct ast_variant * */
 };
 
+/* `config = { key = value; }`: a setting as written; main.c applies it. */
+struct ast_config_entry {
+    const char *key;        /* as written: "max_strlen" or "BPFTRACE_MAX_STRLEN" */
+    const char *text;       /* the value as text (strings decoded, integers in decimal) */
+    bool is_number;
+    uint64_t number;
+    struct srcloc loc;      /* the key */
+};
+
+/* The C preamble: definitions before the probes, for the type builders. */
+struct ast_c_field {
+    const char *type_text; /* normalized like cast types: "struct sock *", "unsigned int" */
+    const char *name;
+    unsigned array_length; /* 0: not an array */
+    int bit_width;         /* -1: not a bitfield */
+    struct srcloc loc;
+};
+struct ast_c_enumerator {
+    const char *name;
+    int64_t value;
+    struct srcloc loc;
+};
+enum ast_c_kind { C_STRUCT, C_UNION, C_ENUM, C_TYPEDEF, C_DEFINE, C_INCLUDE };
+struct ast_c_definition {
+    enum ast_c_kind kind;
+    const char *name;           /* tag, typedef/define name, or the header as written */
+    struct vec fields;          /* struct ast_c_field * */
+    struct vec enumerators;     /* struct ast_c_enumerator * */
+    const char *typedef_target; /* C_TYPEDEF: the type text */
+    const char *define_value;   /* C_DEFINE: text after the name */
+    struct srcloc loc;
+};
+
+/* `macro name(a, $v, @m) { ...; value }`: expanded away by ast_expand_macros. */
+struct ast_macro {
+    const char *name;
+    struct vec params; /* struct ast_expr *: EXPR_IDENTIFIER, EXPR_VARIABLE or EXPR_MAP */
+    struct ast_stmt *body;  /* STMT_BLOCK, without the value */
+    struct ast_expr *value; /* the last expression when written without ';', else NULL */
+    struct srcloc loc;      /* the name */
+    /* "stdlib/x.bt" for the standard library's: its locations are in that
+     * file, so expansions point at the call instead. NULL: the script's. */
+    const char *stdlib_file;
+};
+
+/* `let @name = hash(N);` at top level: the map's BPF type and size. */
+struct ast_map_decl {
+    const char *name;      /* without the '@' */
+    const char *kind;      /* "hash", "lruhash", "percpuhash", "percpulruhash" as written */
+    uint64_t max_entries;
+    struct srcloc loc;     /* the map */
+    struct srcloc kind_loc;
+};
+
 struct ast_program {
     struct vec probes; /* struct ast_probe * */
+    struct vec config;        /* struct ast_config_entry *, in script order */
+    struct vec c_definitions; /* struct ast_c_definition *, in script order */
+    struct vec macros;        /* struct ast_macro * */
+    struct vec map_decls;     /* struct ast_map_decl *, in script order */
 };
 
 /* Constructors used by the parser. */
@@ -203,5 +294,9 @@ void ast_print(const struct ast_program *program, FILE *out);
 const char *ast_binary_op_text(enum ast_binary_op op);
 const char *ast_unary_op_text(enum ast_unary_op op);
 const char *ast_assign_op_text(enum ast_assign_op op);
+
+/* Replace every macro call in the probes by the macro's body (macros.c).
+ * Returns 0, or -EINVAL with diagnostics. */
+int ast_expand_macros(struct ast_program *program, struct arena *arena, struct diag *diag);
 
 #endif

@@ -111,10 +111,20 @@ static void print_expr_label(const struct ast_expr *expr, FILE *out)
     case EXPR_CAST:
         fprintf(out, "cast %s", expr->cast.type_text);
         break;
+    case EXPR_BLOCK:
+        fputs("block expression", out);
+        break;
+    case EXPR_SIZEOF:
+        fprintf(out, "sizeof %s", expr->size_of.type_text ? expr->size_of.type_text : "");
+        break;
+    case EXPR_OFFSETOF:
+        fprintf(out, "offsetof %s %s", expr->offset_of.type_text, expr->offset_of.path);
+        break;
     }
 }
 
 static void print_expr(const struct ast_expr *expr, int depth, FILE *out);
+static void print_body(const struct ast_stmt *block, int depth, FILE *out);
 
 static void print_expr_list(const struct vec *list, int depth, FILE *out)
 {
@@ -161,6 +171,14 @@ static void print_expr(const struct ast_expr *expr, int depth, FILE *out)
         break;
     case EXPR_CAST:
         print_expr(expr->cast.operand, depth + 1, out);
+        break;
+    case EXPR_BLOCK:
+        print_body(expr->block.body, depth + 1, out);
+        print_expr(expr->block.value, depth + 1, out);
+        break;
+    case EXPR_SIZEOF:
+        if (expr->size_of.operand)
+            print_expr(expr->size_of.operand, depth + 1, out);
         break;
     default:
         break;
@@ -234,6 +252,20 @@ static void print_stmt(const struct ast_stmt *stmt, int depth, FILE *out)
     case STMT_RETURN:
         print_line("return", depth, out);
         print_expr(stmt->return_stmt.value, depth + 1, out);
+        break;
+    case STMT_LET:
+        indent(depth, out);
+        fprintf(out, "let%s%s\n", stmt->let.type_text ? " : " : "",
+                stmt->let.type_text ? stmt->let.type_text : "");
+        print_expr(stmt->let.variable, depth + 1, out);
+        print_expr(stmt->let.value, depth + 1, out);
+        break;
+    case STMT_FOR:
+        print_line("for", depth, out);
+        print_expr(stmt->for_range.variable, depth + 1, out);
+        print_expr(stmt->for_range.start, depth + 1, out);
+        print_expr(stmt->for_range.end, depth + 1, out);
+        print_labelled_body("body", stmt->for_range.body, depth + 1, out);
         break;
     }
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ast/sema_internal.h"
+#include "ast/sema_maps.h"
 #include "probes/probe.h"
 
 const struct type *sema_storage_type(const struct type *type)
@@ -95,6 +96,10 @@ struct sema_map *sema_resolve_map(struct checker *checker, struct ast_expr *expr
     struct sema_map *map = sema_find_map(checker, name);
     if (!map) {
         map = new_map(checker, name, key, expr->loc);
+    } else if (map->key_pending) {
+        /* Named whole (print(@m), a declaration) before this first access. */
+        map->key = key;
+        map->key_pending = false;
     } else if (map->key || key) {
         const struct type *merged =
             map->key && key ? sema_merge_types(checker->arena, map->key, key) : NULL;
@@ -112,9 +117,10 @@ struct sema_map *sema_resolve_map(struct checker *checker, struct ast_expr *expr
     return map;
 }
 
+/* Innermost first: checker->variables is a stack of the visible scopes. */
 static struct sema_variable *find_variable(struct checker *checker, const char *name)
 {
-    for (size_t i = 0; i < checker->variables.count; i++) {
+    for (size_t i = checker->variables.count; i-- > 0;) {
         struct sema_variable *variable = vec_get(&checker->variables, i);
         if (strcmp(variable->name, name) == 0)
             return variable;
@@ -126,13 +132,20 @@ static struct sema_variable *find_variable(struct checker *checker, const char *
 const struct type *sema_check_variable(struct checker *checker, struct ast_expr *expr)
 {
     struct sema_variable *variable = find_variable(checker, expr->variable.name);
-    if (!variable) {
-        diag_error(checker->diag, expr->loc, "variable $%s is used before it is assigned",
-                   expr->variable.name);
+    if (!variable || !variable->type) {
+        /* A macro's private variables are "name.macroN": show the written name. */
+        const char *name = expr->variable.name;
+        diag_error(checker->diag, expr->loc, "variable $%.*s is used before it is assigned",
+                   (int)strcspn(name, "."), name);
         return NULL;
     }
     expr->variable.symbol = variable;
     return variable->type;
+}
+
+struct sema_variable *sema_find_variable(struct checker *checker, const char *name)
+{
+    return find_variable(checker, name);
 }
 
 static bool assign_variable(struct checker *checker, struct ast_stmt *stmt,
@@ -152,6 +165,8 @@ static bool assign_variable(struct checker *checker, struct ast_stmt *stmt,
         variable->type = stored;
         variable->first_loc = target->loc;
         vec_push(&checker->variables, variable);
+    } else if (!variable->type) {
+        variable->type = stored; /* `let $x;` takes the type of its first assignment */
     } else if (!(type_is_integer(variable->type) && type_is_integer(stored)) &&
                !(variable->type->kind == TYPE_STRING && stored->kind == TYPE_STRING) &&
                !type_equal(variable->type, stored)) {
@@ -168,7 +183,7 @@ static bool assign_variable(struct checker *checker, struct ast_stmt *stmt,
 
 static bool is_aggregation_call(const struct ast_expr *value)
 {
-    return value->kind == EXPR_CALL && strcmp(value->call.name, "count") == 0;
+    return value->kind == EXPR_CALL && sema_is_aggregation_name(value->call.name);
 }
 
 static bool assign_map(struct checker *checker, struct ast_stmt *stmt, const struct type *value)
@@ -201,7 +216,7 @@ static bool assign_map(struct checker *checker, struct ast_stmt *stmt, const str
         return false;
     }
     target->type = map->value;
-    return true;
+    return !aggregation || sema_record_hist_shape(checker, map, stmt->assign.value);
 }
 
 static bool check_assign(struct checker *checker, struct ast_stmt *stmt)
@@ -249,12 +264,20 @@ static bool check_condition(struct checker *checker, struct ast_expr *condition)
 
 static bool check_stmt(struct checker *checker, struct ast_stmt *stmt);
 
+/* Variables first assigned or declared in a block end with it (bpftrace 0.22+). */
 static bool check_block(struct checker *checker, struct ast_stmt *block)
 {
+    size_t scope = checker->variables.count;
     bool ok = true;
     for (size_t i = 0; i < block->block.statements.count; i++)
         ok &= check_stmt(checker, vec_get(&block->block.statements, i));
+    checker->variables.count = scope;
     return ok;
+}
+
+bool sema_check_stmt(struct checker *checker, struct ast_stmt *stmt)
+{
+    return check_stmt(checker, stmt);
 }
 
 static bool check_loop_body(struct checker *checker, struct ast_stmt *body)
@@ -305,6 +328,10 @@ static bool check_stmt(struct checker *checker, struct ast_stmt *stmt)
                check_loop_body(checker, stmt->while_stmt.body);
     case STMT_UNROLL:
         return check_unroll(checker, stmt);
+    case STMT_LET:
+        return sema_check_let(checker, stmt);
+    case STMT_FOR:
+        return sema_check_for(checker, stmt);
     case STMT_BREAK:
     case STMT_CONTINUE:
         if (checker->loop_depth == 0) {
@@ -364,7 +391,12 @@ int sema_check_program(struct ast_program *program, const struct sema_options *o
     struct diag scratch;
     diag_init(&scratch, diag->filename, diag->source);
     struct checker checker = {
-        .arena = arena, .diag = &scratch, .options = options, .result = result};
+        .arena = arena, .diag = diag, .options = options, .result = result};
+    if (sema_types_begin(&checker, program, diag) < 0 || !sema_declare_maps(&checker, program)) {
+        diag_free(&scratch);
+        return -EINVAL;
+    }
+    checker.diag = &scratch;
     run_pass(&checker, program);
     diag_free(&scratch);
 
@@ -374,6 +406,8 @@ int sema_check_program(struct ast_program *program, const struct sema_options *o
     run_pass(&checker, program);
     if (diag->error_count == errors_before)
         check_maps_typed(&checker);
+    if (diag->error_count == errors_before)
+        sema_check_declared_maps(&checker);
     vec_free(&checker.variables);
     return diag->error_count > errors_before ? -EINVAL : 0;
 }

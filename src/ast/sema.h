@@ -13,6 +13,7 @@
 #include "base/arena.h"
 #include "base/diag.h"
 #include "base/vec.h"
+#include "output/output.h"
 #include "output/printf_format.h"
 #include "types/type.h"
 
@@ -24,6 +25,10 @@ struct sema_map {
     struct srcloc first_loc;   /* where the type was fixed, for messages */
     bool per_cpu;              /* aggregations: one copy per CPU, combined when read */
     int index;                 /* position in sema_result.maps */
+    /* sema_maps.c */
+    bool key_pending;          /* only named whole (print, clear, ...): keys not known yet */
+    struct output_hist_shape hist;   /* hist/lhist values: how they bucket */
+    const struct ast_map_decl *decl; /* `let @m = lruhash(N);`, or NULL */
 };
 
 /* A scratch variable ($name); scoped to one variant (one probe body). */
@@ -50,6 +55,8 @@ struct sema_params {
 struct sema_options {
     unsigned max_strlen; /* capacity of strings made by str(), default 64 */
     struct sema_params params;
+    bool unsafe; /* --unsafe: allow system(), signal(), cat() */
+    int child_pid; /* -c: the child's pid, which `cpid` is; 0 without -c */
 };
 
 struct sema_result {
@@ -63,6 +70,43 @@ enum sema_function {
     FUNCTION_STR,
     FUNCTION_EXIT,
     FUNCTION_COUNT,
+    /* sema_functions.c, codegen/functions.c */
+    FUNCTION_KSTACK,
+    FUNCTION_USTACK,
+    FUNCTION_STRFTIME,
+    FUNCTION_TIME,
+    FUNCTION_KSYM,
+    FUNCTION_USYM,
+    FUNCTION_KADDR,
+    FUNCTION_SIGNAL,
+    FUNCTION_SYSTEM,
+    FUNCTION_CAT,
+    FUNCTION_STRNCMP,
+    FUNCTION_STRCONTAINS,
+    FUNCTION_BUF, /* sema_net.c and the rest of the library */
+    FUNCTION_NTOP,
+    FUNCTION_PTON,
+    FUNCTION_MACADDR,
+    FUNCTION_JOIN,
+    FUNCTION_ERRORF,
+    FUNCTION_STRLEN,
+    FUNCTION_CGROUPID,
+    FUNCTION_PATH,
+    FUNCTION_UADDR,
+    /* sema_maps.c, codegen/aggregations.c, codegen/map_calls.c */
+    FUNCTION_SUM,
+    FUNCTION_AVG,
+    FUNCTION_MIN,
+    FUNCTION_MAX,
+    FUNCTION_STATS,
+    FUNCTION_HIST,
+    FUNCTION_LHIST,
+    FUNCTION_DELETE,
+    FUNCTION_CLEAR,
+    FUNCTION_ZERO,
+    FUNCTION_HAS_KEY,
+    FUNCTION_LEN,
+    FUNCTION_PRINT,
 };
 
 int sema_check_program(struct ast_program *program, const struct sema_options *options,

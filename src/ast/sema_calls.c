@@ -2,7 +2,9 @@
  * means one row in `functions` and one checker. */
 #include <string.h>
 
+#include "ast/sema_functions.h"
 #include "ast/sema_internal.h"
+#include "ast/sema_maps.h"
 #include "base/suggest.h"
 
 struct function_info {
@@ -112,11 +114,54 @@ static const struct type *check_count(struct checker *checker, struct ast_expr *
     return type_aggregation(checker->arena, TYPE_COUNT, type_int(8, false));
 }
 
+const struct type *sema_check_format_call(struct checker *checker, struct ast_expr *call)
+{
+    return check_printf(checker, call);
+}
+
 static const struct function_info functions[] = {
     {"printf", FUNCTION_PRINTF, 1, 64, "printf(\"format\", args...)", check_printf},
     {"str", FUNCTION_STR, 1, 2, "str(address[, length])", check_str},
     {"exit", FUNCTION_EXIT, 0, 1, "exit([code])", check_exit},
     {"count", FUNCTION_COUNT, 0, 0, "@map = count()", check_count},
+    /* sema_functions.c */
+    {"kstack", FUNCTION_KSTACK, 0, 2, "kstack([mode, ][limit])", sema_check_stack},
+    {"ustack", FUNCTION_USTACK, 0, 2, "ustack([mode, ][limit])", sema_check_stack},
+    {"strftime", FUNCTION_STRFTIME, 2, 2, "strftime(\"format\", nsecs)", sema_check_strftime},
+    {"time", FUNCTION_TIME, 0, 1, "time([\"format\"])", sema_check_time},
+    {"ksym", FUNCTION_KSYM, 1, 1, "ksym(address)", sema_check_symbol},
+    {"usym", FUNCTION_USYM, 1, 1, "usym(address)", sema_check_symbol},
+    {"kaddr", FUNCTION_KADDR, 1, 1, "kaddr(\"symbol\")", sema_check_kaddr},
+    {"signal", FUNCTION_SIGNAL, 1, 1, "signal(\"SIGUSR1\" or number)", sema_check_signal},
+    {"system", FUNCTION_SYSTEM, 1, 64, "system(\"format\", args...)", sema_check_unsafe_format},
+    {"cat", FUNCTION_CAT, 1, 64, "cat(\"format\", args...)", sema_check_unsafe_format},
+    {"strncmp", FUNCTION_STRNCMP, 3, 3, "strncmp(a, b, length)", sema_check_strncmp},
+    {"strcontains", FUNCTION_STRCONTAINS, 2, 2, "strcontains(haystack, needle)",
+     sema_check_strcontains},
+    {"buf", FUNCTION_BUF, 1, 2, "buf(data[, length])", sema_check_buf},
+    {"ntop", FUNCTION_NTOP, 1, 2, "ntop([family, ]address)", sema_check_ntop},
+    {"pton", FUNCTION_PTON, 1, 1, "pton(\"address\")", sema_check_pton},
+    {"macaddr", FUNCTION_MACADDR, 1, 1, "macaddr(address)", sema_check_macaddr},
+    {"join", FUNCTION_JOIN, 1, 2, "join(argv[, \"separator\"])", sema_check_join},
+    {"errorf", FUNCTION_ERRORF, 1, 64, "errorf(\"format\", args...)", sema_check_errorf},
+    {"strlen", FUNCTION_STRLEN, 1, 1, "strlen(string)", sema_check_strlen},
+    {"cgroupid", FUNCTION_CGROUPID, 1, 1, "cgroupid(\"/sys/fs/cgroup/...\")", sema_check_cgroupid},
+    {"path", FUNCTION_PATH, 1, 2, "path(struct path *[, size])", sema_check_path},
+    {"uaddr", FUNCTION_UADDR, 1, 1, "uaddr(\"symbol\")", sema_check_uaddr},
+    /* sema_aggregations.c, sema_maps.c */
+    {"sum", FUNCTION_SUM, 1, 1, "@map = sum(value)", sema_check_sum},
+    {"avg", FUNCTION_AVG, 1, 1, "@map = avg(value)", sema_check_avg},
+    {"min", FUNCTION_MIN, 1, 1, "@map = min(value)", sema_check_min},
+    {"max", FUNCTION_MAX, 1, 1, "@map = max(value)", sema_check_max},
+    {"stats", FUNCTION_STATS, 1, 1, "@map = stats(value)", sema_check_stats},
+    {"hist", FUNCTION_HIST, 1, 2, "@map = hist(value[, k])", sema_check_hist},
+    {"lhist", FUNCTION_LHIST, 4, 4, "@map = lhist(value, min, max, step)", sema_check_lhist},
+    {"delete", FUNCTION_DELETE, 1, 2, "delete(@map, key) or delete(@map[key])", sema_check_delete},
+    {"has_key", FUNCTION_HAS_KEY, 1, 2, "has_key(@map, key)", sema_check_has_key},
+    {"clear", FUNCTION_CLEAR, 1, 1, "clear(@map)", sema_check_clear},
+    {"zero", FUNCTION_ZERO, 1, 1, "zero(@map)", sema_check_zero},
+    {"len", FUNCTION_LEN, 1, 1, "len(@map)", sema_check_len},
+    {"print", FUNCTION_PRINT, 1, 3, "print(@map[, top[, div]]) or print(value)", sema_check_print},
 };
 enum { FUNCTION_TOTAL = sizeof(functions) / sizeof(functions[0]) };
 

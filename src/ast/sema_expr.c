@@ -2,7 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ast/sema_functions.h"
 #include "ast/sema_internal.h"
+#include "ast/sema_maps.h"
+#include "ast/sema_probes.h"
 #include "base/suggest.h"
 #include "probes/probe.h"
 
@@ -15,7 +18,10 @@ static const struct builtin_info builtins[] = {
     {"pid", BUILTIN_PID},     {"tid", BUILTIN_TID},         {"uid", BUILTIN_UID},
     {"gid", BUILTIN_GID},     {"comm", BUILTIN_COMM},       {"nsecs", BUILTIN_NSECS},
     {"elapsed", BUILTIN_ELAPSED}, {"cpu", BUILTIN_CPU},     {"probe", BUILTIN_PROBE},
-    {"args", BUILTIN_ARGS},   {"nargs", BUILTIN_NARGS},
+    {"args", BUILTIN_ARGS},   {"nargs", BUILTIN_NARGS},     {"curtask", BUILTIN_CURTASK},
+    {"rand", BUILTIN_RAND},   {"cgroup", BUILTIN_CGROUP},   {"numaid", BUILTIN_NUMAID},
+    {"username", BUILTIN_USERNAME}, {"kstack", BUILTIN_KSTACK}, {"ustack", BUILTIN_USTACK},
+    {"retval", BUILTIN_RETVAL}, {"func", BUILTIN_FUNC},   {"cpid", BUILTIN_CPID},
 };
 enum { BUILTIN_COUNT = sizeof(builtins) / sizeof(builtins[0]) };
 
@@ -81,6 +87,19 @@ static const struct type *builtin_type(struct checker *checker, struct ast_expr 
         return builtin_args(checker, expr);
     case BUILTIN_NARGS:
         return builtin_nargs(checker, expr);
+    case BUILTIN_CURTASK:
+        return sema_types_curtask(checker, expr);
+    case BUILTIN_RAND:
+    case BUILTIN_CGROUP:
+    case BUILTIN_NUMAID:
+    case BUILTIN_USERNAME:
+    case BUILTIN_KSTACK:
+    case BUILTIN_USTACK:
+        return sema_function_builtin(checker, expr, builtin);
+    case BUILTIN_RETVAL:
+    case BUILTIN_FUNC:
+    case BUILTIN_CPID:
+        return sema_probe_builtin(checker, expr, builtin); /* sema_probes.c */
     default:
         return NULL;
     }
@@ -95,9 +114,16 @@ static const struct type *check_identifier(struct checker *checker, struct ast_e
             return builtin_type(checker, expr, builtins[i].builtin);
         }
     }
+    if (sema_probe_arg_index(name, &expr->identifier.builtin_index)) {
+        expr->identifier.builtin = BUILTIN_ARG;
+        return sema_probe_builtin(checker, expr, BUILTIN_ARG);
+    }
     const char *names[BUILTIN_COUNT];
     for (size_t i = 0; i < BUILTIN_COUNT; i++)
         names[i] = builtins[i].name;
+    const struct type *constant = sema_types_constant(checker, expr); /* TASK_RUNNING */
+    if (constant)
+        return constant;
     struct diag_entry *entry = diag_error(checker->diag, expr->loc, "unknown identifier '%s'", name);
     const char *closest = suggest_closest(name, names, BUILTIN_COUNT);
     if (closest)
@@ -139,12 +165,8 @@ static const struct type *check_map_read(struct checker *checker, struct ast_exp
     if (!map->value)
         /* Pass 1 may see the read before the write; pass 2 reports maps never written. */
         return checker->final_pass ? NULL : type_int(8, true);
-    if (map->per_cpu) {
-        diag_error(checker->diag, expr->loc,
-                   "reading %s inside a probe is not supported yet (it is a per-CPU aggregation)",
-                   map->name);
-        return NULL;
-    }
+    if (map->per_cpu)
+        return sema_read_aggregation(checker, map, expr);
     return map->value;
 }
 
@@ -183,6 +205,8 @@ static const struct type *check_binary(struct checker *checker, struct ast_expr 
         if (left->kind == TYPE_PROBE || right->kind == TYPE_PROBE)
             return type_error(checker, expr, "cannot compare", left, right);
     }
+    if ((left->kind == TYPE_POINTER || right->kind == TYPE_POINTER) && (op == OP_ADD || op == OP_SUB))
+        return sema_types_pointer_arithmetic(checker, expr, left, right);
     bool integers = sema_is_condition_type(left) && sema_is_condition_type(right);
     if (op >= OP_EQ && op <= OP_GE) {
         if (!integers)
@@ -198,7 +222,9 @@ static const struct type *check_unary(struct checker *checker, struct ast_expr *
 {
     struct ast_expr *operand = expr->unary.operand;
     enum ast_unary_op op = expr->unary.op;
-    if (op == OP_DEREF || op == OP_ADDRESS_OF) {
+    if (op == OP_DEREF)
+        return sema_types_deref(checker, expr);
+    if (op == OP_ADDRESS_OF) {
         diag_error(checker->diag, expr->loc, "'%s' is not supported yet", ast_unary_op_text(op));
         return NULL;
     }
@@ -292,6 +318,8 @@ static const struct type *check_field(struct checker *checker, struct ast_expr *
                    type_name(checker->arena, base), expr->field.name);
         return NULL;
     }
+    if (base->kind == TYPE_POINTER)
+        return sema_types_pointer_field(checker, expr, base);
     if (base->kind != TYPE_RECORD) {
         diag_error(checker->diag, expr->loc, "%s has no fields", type_name(checker->arena, base));
         return NULL;
@@ -344,11 +372,8 @@ static const struct type *check_cast(struct checker *checker, struct ast_expr *e
     if (!operand)
         return NULL;
     const struct type *target = cast_target(expr->cast.type_text);
-    if (!target) {
-        diag_error(checker->diag, expr->cast.type_loc, "casting to '%s' is not supported yet",
-                   expr->cast.type_text);
-        return NULL;
-    }
+    if (!target) /* pointers, structs, C and kernel type names */
+        return sema_types_cast(checker, expr, operand);
     if (!sema_is_condition_type(operand)) {
         diag_error(checker->diag, expr->loc, "cannot cast %s to %s",
                    type_name(checker->arena, operand), expr->cast.type_text);
@@ -390,8 +415,13 @@ static const struct type *check_kind(struct checker *checker, struct ast_expr *e
     case EXPR_CAST:
         return check_cast(checker, expr);
     case EXPR_INDEX:
-        diag_error(checker->diag, expr->loc, "indexing with [] is not supported yet");
-        return NULL;
+        return sema_types_index(checker, expr);
+    case EXPR_SIZEOF:
+        return sema_types_sizeof(checker, expr);
+    case EXPR_OFFSETOF:
+        return sema_types_offsetof(checker, expr);
+    case EXPR_BLOCK:
+        return sema_check_block_expr(checker, expr);
     }
     return NULL;
 }

@@ -16,6 +16,7 @@ struct checker {
     struct ast_variant *variant;
     struct vec variables; /* struct sema_variable * of the current variant */
     int loop_depth;
+    struct cdefs *cdefs; /* the script's C definitions and type names (sema_types.c) */
 };
 
 const struct type *sema_check_expr(struct checker *checker, struct ast_expr *expr);
@@ -29,5 +30,30 @@ const struct type *sema_merge_types(struct arena *arena, const struct type *a,
                                     const struct type *b);
 bool sema_is_condition_type(const struct type *type);
 const struct type *sema_check_variable(struct checker *checker, struct ast_expr *expr);
+struct sema_variable *sema_find_variable(struct checker *checker, const char *name);
+bool sema_check_stmt(struct checker *checker, struct ast_stmt *stmt);
+
+/* sema_scope.c: declarations, range loops and block expressions. */
+bool sema_check_let(struct checker *checker, struct ast_stmt *stmt);
+bool sema_check_for(struct checker *checker, struct ast_stmt *stmt);
+const struct type *sema_check_block_expr(struct checker *checker, struct ast_expr *expr);
+
+/* sema_types.c: kernel and C types in expressions (pointers, fields, casts,
+ * enum constants, curtask, sizeof/offsetof). */
+int sema_types_begin(struct checker *checker, struct ast_program *program, struct diag *diag);
+const struct type *sema_types_curtask(struct checker *checker, struct ast_expr *expr);
+/* A bare name that is an enumerator or #define: rewrites expr into an integer. */
+const struct type *sema_types_constant(struct checker *checker, struct ast_expr *expr);
+const struct type *sema_types_pointer_field(struct checker *checker, struct ast_expr *expr,
+                                            const struct type *base);
+const struct type *sema_types_deref(struct checker *checker, struct ast_expr *expr);
+const struct type *sema_types_index(struct checker *checker, struct ast_expr *expr);
+const struct type *sema_types_cast(struct checker *checker, struct ast_expr *expr,
+                                   const struct type *operand);
+const struct type *sema_types_pointer_arithmetic(struct checker *checker, struct ast_expr *expr,
+                                                 const struct type *left,
+                                                 const struct type *right);
+const struct type *sema_types_sizeof(struct checker *checker, struct ast_expr *expr);
+const struct type *sema_types_offsetof(struct checker *checker, struct ast_expr *expr);
 
 #endif

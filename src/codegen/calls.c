@@ -1,5 +1,6 @@
 /* Functions and map operations: printf/exit events through the ring buffer,
  * str(), and reading and writing maps. */
+#include "codegen/aggregations.h"
 #include "codegen/codegen_internal.h"
 
 enum { RINGBUF_NO_WAKEUP = 1, RINGBUF_FORCE_WAKEUP = 2, RINGBUF_AVAIL_DATA = 0 };
@@ -65,6 +66,7 @@ static struct plan_printf *plan_printf_for(struct codegen *cg, const struct sema
     plan->format = site->format;
     plan->arg_count = site->arg_count;
     plan->arg_types = site->arg_types;
+    plan->loc = site->loc;
     plan->arg_offsets = arena_alloc(cg->arena, sizeof(unsigned) * (site->arg_count + 1));
     unsigned offset = 0;
     for (unsigned i = 0; i < site->arg_count; i++) {
@@ -84,13 +86,19 @@ void codegen_plan_printfs(struct codegen *cg)
 
 static void printf_call(struct codegen *cg, struct ast_expr *call)
 {
+    codegen_format_event(cg, call, EVENT_PRINTF);
+}
+
+/* printf, system() and cat() send the same record; only the kind differs. */
+void codegen_format_event(struct codegen *cg, struct ast_expr *call, uint32_t kind)
+{
     const struct sema_printf *site = vec_get(&cg->sema->printfs, (size_t)call->call.site);
     struct plan_printf *plan = vec_get(&cg->plan->printfs, (size_t)call->call.site);
     unsigned header = sizeof(struct plan_event_header);
     LLVMValueRef record = codegen_alloca(cg, header + plan->record_size, "printf");
     LLVMBuildMemSet(cg->builder, record, LLVMConstInt(cg->i8, 0, false),
                     codegen_const(cg, header + plan->record_size), 8);
-    store_header(cg, record, EVENT_PRINTF, (uint32_t)call->call.site);
+    store_header(cg, record, kind, (uint32_t)call->call.site);
     for (unsigned i = 0; i < site->arg_count; i++) {
         struct ast_expr *argument = vec_get(&call->call.args, i + 1);
         LLVMValueRef value = codegen_expr(cg, argument);
@@ -128,9 +136,10 @@ static LLVMValueRef str_call(struct codegen *cg, struct ast_expr *call)
         LLVMValueRef smaller = LLVMBuildICmp(cg->builder, LLVMIntULT, limit, size, "");
         size = LLVMBuildSelect(cg->builder, smaller, limit, size, "");
     }
-    /* Pointers from system-call arguments point into the process; others into the kernel. */
-    bool user = source->type->kind == TYPE_POINTER ? source->type->space == SPACE_USER
-                                                   : cg->probe_context == CONTEXT_SYSCALL_ENTER;
+    /* Pointers from system-call arguments point into the process, as do
+     * numbers marked so (a uprobe's argN); others into the kernel. */
+    bool user = source->type->space == SPACE_USER ||
+                (source->type->kind != TYPE_POINTER && cg->probe_context == CONTEXT_SYSCALL_ENTER);
     LLVMValueRef address = LLVMBuildIntToPtr(cg->builder, value, cg->ptr, "");
     LLVMValueRef args[] = {slot, size, address};
     codegen_call_helper(cg, user ? HELPER_PROBE_READ_USER_STR : HELPER_PROBE_READ_KERNEL_STR, args, 3);
@@ -150,6 +159,22 @@ LLVMValueRef codegen_call(struct codegen *cg, struct ast_expr *call)
         return str_call(cg, call);
     case FUNCTION_COUNT:
         return NULL; /* only as a map value: see codegen_map_assign */
+    case FUNCTION_SUM:
+    case FUNCTION_AVG:
+    case FUNCTION_MIN:
+    case FUNCTION_MAX:
+    case FUNCTION_STATS:
+    case FUNCTION_HIST:
+    case FUNCTION_LHIST:
+    case FUNCTION_DELETE:
+    case FUNCTION_CLEAR:
+    case FUNCTION_ZERO:
+    case FUNCTION_HAS_KEY:
+    case FUNCTION_LEN:
+    case FUNCTION_PRINT:
+        return codegen_map_function(cg, call); /* map_calls.c */
+    default:
+        return codegen_function(cg, call); /* functions.c */
     }
     return NULL;
 }
@@ -179,6 +204,8 @@ LLVMValueRef codegen_map_key(struct codegen *cg, struct ast_expr *expr)
 LLVMValueRef codegen_map_read(struct codegen *cg, struct ast_expr *expr)
 {
     struct sema_map *map = expr->map.symbol;
+    if (map->per_cpu)
+        return codegen_aggregation_read(cg, expr); /* aggregations.c */
     LLVMValueRef key = codegen_map_key(cg, expr);
     LLVMValueRef found = codegen_map_lookup(cg, cg->user_maps[map->index], key);
     LLVMValueRef slot = codegen_alloca_zeroed(cg, map->value->size, "map_value");
@@ -224,8 +251,8 @@ void codegen_map_assign(struct codegen *cg, struct ast_stmt *stmt)
     struct ast_expr *target = stmt->assign.target;
     struct ast_expr *value = stmt->assign.value;
     struct sema_map *map = target->map.symbol;
-    if (value->kind == EXPR_CALL && value->call.function == FUNCTION_COUNT) {
-        update_in_place(cg, map, codegen_map_key(cg, target), ASSIGN_ADD, codegen_const(cg, 1));
+    if (map->per_cpu && value->kind == EXPR_CALL) {
+        codegen_aggregate(cg, stmt); /* aggregations.c */
         return;
     }
     LLVMValueRef result = codegen_expr(cg, value);

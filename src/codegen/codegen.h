@@ -15,6 +15,7 @@ struct codegen_options {
     unsigned ring_buffer_bytes; /* power of two, multiple of the page size */
     unsigned max_map_keys;      /* max_entries of hash maps */
     FILE *llvm_ir_out;          /* -d codegen: the optimised IR is written here when set */
+    int target_pid;             /* -p: probes not attached to the process alone filter on it */
 };
 
 int codegen_compile(struct ast_program *program, const struct sema_result *sema,

@@ -18,6 +18,7 @@ enum bpf_helper {
     HELPER_GET_CURRENT_PID_TGID = 14,
     HELPER_GET_CURRENT_UID_GID = 15,
     HELPER_GET_CURRENT_COMM = 16,
+    HELPER_GET_CURRENT_TASK = 35,
     HELPER_PROBE_READ_USER = 112,
     HELPER_PROBE_READ_KERNEL = 113,
     HELPER_PROBE_READ_USER_STR = 114,
@@ -123,8 +124,34 @@ LLVMValueRef codegen_map_read(struct codegen *cg, struct ast_expr *map);
 LLVMValueRef codegen_map_key(struct codegen *cg, struct ast_expr *map);
 LLVMValueRef codegen_args_field(struct codegen *cg, struct ast_expr *field);
 LLVMValueRef codegen_builtin(struct codegen *cg, struct ast_expr *expr);
+/* -p: return early unless the current process is the target (for kinds not
+ * attached to it alone). */
+void codegen_filter_target_pid(struct codegen *cg, const struct probe_kind *kind);
 void codegen_plan_printfs(struct codegen *cg);
 void codegen_emit_event(struct codegen *cg, LLVMValueRef record, unsigned size, bool wake_up);
+
+/* loops.c: let, for ($i : a..b), { ...; value } */
+void codegen_let(struct codegen *cg, struct ast_stmt *stmt);
+void codegen_for(struct codegen *cg, struct ast_stmt *stmt);
+LLVMValueRef codegen_block_expr(struct codegen *cg, struct ast_expr *expr);
+
+/* functions.c, stacks.c: the function library and its builtins. */
+LLVMValueRef codegen_function(struct codegen *cg, struct ast_expr *call);
+LLVMValueRef codegen_function_builtin(struct codegen *cg, struct ast_expr *expr);
+LLVMValueRef codegen_stack(struct codegen *cg, const struct type *type);
+/* buffers.c: buf, ntop, pton, macaddr, join. */
+LLVMValueRef codegen_buffer_function(struct codegen *cg, struct ast_expr *call);
+void codegen_format_event(struct codegen *cg, struct ast_expr *call, uint32_t kind);
+/* maps.c: a map outside the script's own, declared on first use. */
+LLVMValueRef codegen_declare_extra_map(struct codegen *cg, const char *name, unsigned type,
+                                       unsigned max_entries, unsigned key_size,
+                                       unsigned value_size);
+
+/* memory.c: reads through pointers (fields, *p, p[i]) and pointer arithmetic. */
+bool codegen_memory_is_remote(const struct ast_expr *expr);
+LLVMValueRef codegen_memory_read(struct codegen *cg, struct ast_expr *expr);
+LLVMValueRef codegen_memory_index(struct codegen *cg, struct ast_expr *expr);
+LLVMValueRef codegen_pointer_arithmetic(struct codegen *cg, struct ast_expr *expr);
 
 /* programs.c */
 int codegen_programs(struct codegen *cg, struct ast_program *program);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "codegen/codegen_internal.h"
+#include "probes/registers.h"
 #include "probes/syscall.h"
 
 static LLVMValueRef helper0(struct codegen *cg, enum bpf_helper helper)
@@ -44,6 +45,69 @@ static LLVMValueRef elapsed(struct codegen *cg)
     return LLVMBuildSub(cg->builder, now, LLVMBuildLoad2(cg->builder, cg->i64, slot, ""), "");
 }
 
+/* kprobe/uprobe: a register the probe saved (ctx is the struct pt_regs). */
+static LLVMValueRef saved_register(struct codegen *cg, const char *name)
+{
+    LLVMValueRef address =
+        codegen_offset(cg, cg->context_argument, (unsigned)probe_register_offset(name));
+    return LLVMBuildLoad2(cg->builder, cg->i64, address, name);
+}
+
+/* rawtracepoint/fentry/fexit: ctx is an array of u64, one per argument. The
+ * kernel checks these loads: 8 bytes, aligned, within the arguments. */
+static LLVMValueRef argument_slot(struct codegen *cg, unsigned index)
+{
+    LLVMValueRef address = codegen_offset(cg, cg->context_argument, 8 * index);
+    return LLVMBuildLoad2(cg->builder, cg->i64, address, "");
+}
+
+static LLVMValueRef argument(struct codegen *cg, int index)
+{
+    if (cg->probe_context == CONTEXT_RAW_ARGS)
+        return argument_slot(cg, (unsigned)index);
+    return saved_register(cg, probe_argument_register(index));
+}
+
+/* fexit's return value is the slot after the arguments; kretprobe's and
+ * uretprobe's is in ax. */
+static LLVMValueRef return_value(struct codegen *cg, const struct type *type)
+{
+    if (cg->probe_context != CONTEXT_TRACING_ARGS)
+        return saved_register(cg, "ax");
+    const struct tracepoint_format *format = cg->instance->format;
+    unsigned slots = 0;
+    if (format && format->field_count) {
+        const struct tracepoint_field *last = &format->fields[format->field_count - 1];
+        slots = last->offset / 8 + (last->size > 8 ? (last->size + 7) / 8 : 1);
+    }
+    LLVMValueRef value = argument_slot(cg, slots);
+    return codegen_is_scalar(type) ? codegen_convert_int(cg, value, type) : value;
+}
+
+/* The traced function's name, a constant of each program. */
+static LLVMValueRef function_name(struct codegen *cg, const struct type *type)
+{
+    LLVMValueRef slot = codegen_alloca_zeroed(cg, type->size, "func");
+    const char *name = cg->instance->function ? cg->instance->function : "";
+    size_t length = strlen(name) < type->size ? strlen(name) : type->size - 1;
+    LLVMValueRef bytes = LLVMConstStringInContext(cg->context, name, (unsigned)length, true);
+    LLVMValueRef store = LLVMBuildStore(cg->builder, bytes, slot);
+    LLVMSetAlignment(store, 1);
+    return slot;
+}
+
+void codegen_filter_target_pid(struct codegen *cg, const struct probe_kind *kind)
+{
+    if (cg->options->target_pid <= 0 || kind->per_process || kind->phase != PHASE_TRACE)
+        return;
+    LLVMValueRef pid = high_half(cg, helper0(cg, HELPER_GET_CURRENT_PID_TGID));
+    LLVMValueRef target = codegen_const(cg, (uint64_t)cg->options->target_pid);
+    LLVMBasicBlockRef traced = codegen_block(cg, "target_pid");
+    LLVMBuildCondBr(cg->builder, LLVMBuildICmp(cg->builder, LLVMIntEQ, pid, target, ""), traced,
+                    cg->return_block);
+    LLVMPositionBuilderAtEnd(cg->builder, traced);
+}
+
 LLVMValueRef codegen_builtin(struct codegen *cg, struct ast_expr *expr)
 {
     switch (expr->identifier.builtin) {
@@ -67,6 +131,21 @@ LLVMValueRef codegen_builtin(struct codegen *cg, struct ast_expr *expr)
         return cg->probe_id;
     case BUILTIN_NARGS:
         return cg->nargs;
+    case BUILTIN_CURTASK:
+        return helper0(cg, HELPER_GET_CURRENT_TASK);
+    case BUILTIN_RAND:
+    case BUILTIN_CGROUP:
+    case BUILTIN_NUMAID:
+    case BUILTIN_USERNAME:
+    case BUILTIN_KSTACK:
+    case BUILTIN_USTACK:
+        return codegen_function_builtin(cg, expr); /* functions.c */
+    case BUILTIN_ARG:
+        return argument(cg, expr->identifier.builtin_index);
+    case BUILTIN_RETVAL:
+        return return_value(cg, expr->type);
+    case BUILTIN_FUNC:
+        return function_name(cg, expr->type);
     default:
         return codegen_const(cg, 0);
     }
@@ -125,12 +204,32 @@ static LLVMValueRef syscall_field(struct codegen *cg, const struct tracepoint_fi
     return codegen_convert_int(cg, value, type);
 }
 
+/* rawtracepoint/fentry arguments: u64 slots, narrowed to the declared type.
+ * A struct passed by value spans slots and is copied out of them. */
+static LLVMValueRef slot_field(struct codegen *cg, const struct tracepoint_field *field,
+                               const struct type *type)
+{
+    unsigned index = field->offset / 8;
+    if (codegen_is_scalar(type))
+        return codegen_convert_int(cg, argument_slot(cg, index), type);
+    LLVMValueRef slot = codegen_alloca_zeroed(cg, (type->size + 7) / 8 * 8, field->name);
+    for (unsigned i = 0; i * 8 < type->size; i++)
+        LLVMBuildStore(cg->builder, argument_slot(cg, index + i), codegen_offset(cg, slot, 8 * i));
+    return slot;
+}
+
 LLVMValueRef codegen_args_field(struct codegen *cg, struct ast_expr *expr)
 {
     const struct tracepoint_field *field = format_field(cg, expr->field.name);
     if (!field)
         return codegen_const(cg, 0); /* grouping guarantees the field exists */
-    if (cg->probe_context == CONTEXT_TRACEPOINT_RECORD)
+    switch (cg->probe_context) {
+    case CONTEXT_TRACEPOINT_RECORD:
         return tracepoint_field(cg, field, expr->type);
-    return syscall_field(cg, field, expr->type);
+    case CONTEXT_RAW_ARGS:
+    case CONTEXT_TRACING_ARGS:
+        return slot_field(cg, field, expr->type);
+    default:
+        return syscall_field(cg, field, expr->type);
+    }
 }

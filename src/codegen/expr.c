@@ -148,6 +148,9 @@ static LLVMValueRef binary(struct codegen *cg, struct ast_expr *expr)
     enum ast_binary_op op = expr->binary.op;
     if (op == OP_LOGICAL_AND || op == OP_LOGICAL_OR)
         return logical(cg, expr);
+    if ((op == OP_ADD || op == OP_SUB) && (expr->binary.left->type->kind == TYPE_POINTER ||
+                                           expr->binary.right->type->kind == TYPE_POINTER))
+        return codegen_pointer_arithmetic(cg, expr);
     LLVMValueRef left = codegen_expr(cg, expr->binary.left);
     LLVMValueRef right = codegen_expr(cg, expr->binary.right);
     const struct type *left_type = expr->binary.left->type;
@@ -264,6 +267,8 @@ static LLVMValueRef unary(struct codegen *cg, struct ast_expr *expr)
 {
     if (expr->unary.op >= OP_PRE_INCREMENT)
         return increment(cg, expr);
+    if (expr->unary.op == OP_DEREF)
+        return codegen_memory_read(cg, expr);
     LLVMValueRef operand = codegen_expr(cg, expr->unary.operand);
     switch (expr->unary.op) {
     case OP_NEGATE:
@@ -294,6 +299,8 @@ static LLVMValueRef field(struct codegen *cg, struct ast_expr *expr)
     struct ast_expr *base = expr->field.base;
     if (base->kind == EXPR_IDENTIFIER && base->identifier.builtin == BUILTIN_ARGS)
         return codegen_args_field(cg, expr);
+    if (codegen_memory_is_remote(expr))
+        return codegen_memory_read(cg, expr);
     LLVMValueRef address = codegen_expr(cg, base);
     const struct type_field *member = NULL;
     if (base->type->kind == TYPE_TUPLE)
@@ -330,8 +337,12 @@ LLVMValueRef codegen_expr(struct codegen *cg, struct ast_expr *expr)
         return field(cg, expr);
     case EXPR_TUPLE:
         return tuple(cg, expr);
+    case EXPR_INDEX:
+        return codegen_memory_index(cg, expr);
     case EXPR_CAST:
         return codegen_convert_int(cg, codegen_expr(cg, expr->cast.operand), expr->type);
+    case EXPR_BLOCK:
+        return codegen_block_expr(cg, expr);
     default:
         /* The type checker rejects everything else before codegen. */
         return codegen_const(cg, 0);

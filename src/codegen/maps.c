@@ -13,7 +13,18 @@ enum {
     MAP_TYPE_PERCPU_ARRAY = 6,
     MAP_TYPE_ARRAY = 2,
     MAP_TYPE_RINGBUF = 27,
+    MAP_TYPE_LRU_HASH = 9,
+    MAP_TYPE_LRU_PERCPU_HASH = 10,
 };
+
+/* Aggregations are per-CPU; `let @m = lruhash(N)` asks for LRU eviction. */
+static unsigned user_map_type(const struct sema_map *map)
+{
+    bool lru = map->decl && strstr(map->decl->kind, "lru") != NULL;
+    if (map->per_cpu)
+        return lru ? MAP_TYPE_LRU_PERCPU_HASH : MAP_TYPE_PERCPU_HASH;
+    return lru ? MAP_TYPE_LRU_HASH : MAP_TYPE_HASH;
+}
 
 struct map_shape {
     const char *name;
@@ -108,17 +119,32 @@ static void declare_user_map(struct codegen *cg, const struct sema_map *map)
     plan_map->value = map->value;
     plan_map->key_size = map->key ? map->key->size : 8;
     plan_map->value_size = map->value->size;
-    plan_map->max_entries = map->key ? cg->options->max_map_keys : 1;
+    plan_map->max_entries = map->decl   ? (unsigned)map->decl->max_entries
+                            : map->key ? cg->options->max_map_keys
+                                       : 1;
     plan_map->per_cpu = map->per_cpu;
+    plan_map->id = (unsigned)map->index;
+    plan_map->hist = map->hist;
     struct map_shape shape = {
         .name = plan_map->bpf_name,
-        .type = map->per_cpu ? MAP_TYPE_PERCPU_HASH : MAP_TYPE_HASH,
+        .type = user_map_type(map),
         .max_entries = plan_map->max_entries,
         .key_size = plan_map->key_size,
         .value_size = plan_map->value_size,
     };
     cg->user_maps[map->index] = declare_map(cg, &shape);
     vec_push(&cg->plan->maps, plan_map);
+}
+
+LLVMValueRef codegen_declare_extra_map(struct codegen *cg, const char *name, unsigned type,
+                                       unsigned max_entries, unsigned key_size,
+                                       unsigned value_size)
+{
+    LLVMValueRef existing = LLVMGetNamedGlobal(cg->module, name);
+    if (existing)
+        return existing;
+    struct map_shape shape = {name, type, max_entries, key_size, value_size};
+    return declare_map(cg, &shape);
 }
 
 static int compare_map_names(const void *a, const void *b)

@@ -9,6 +9,7 @@
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
+#include "codegen/aggregations.h"
 #include "codegen/codegen_internal.h"
 
 LLVMValueRef codegen_const(struct codegen *cg, uint64_t value)
@@ -192,6 +193,7 @@ int codegen_compile(struct ast_program *program, const struct sema_result *sema,
     if (!err)
         err = codegen_programs(&cg, program);
     if (!err) {
+        codegen_describe_functions(&cg); /* map_calls.c: len()'s callback */
         LLVMDIBuilderFinalize(cg.debug);
         err = optimise_and_emit(&cg, machine);
     }
@@ -210,5 +212,6 @@ void plan_free(struct plan *plan)
     vec_free(&plan->programs);
     vec_free(&plan->maps);
     vec_free(&plan->printfs);
+    vec_free(&plan->value_prints);
     vec_free(&plan->probe_names);
 }

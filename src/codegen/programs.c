@@ -49,9 +49,12 @@ static void end_function(struct codegen *cg)
     codegen_scratch_end(cg);
 }
 
-static void compile_body(struct codegen *cg, struct ast_variant *variant)
+/* `instance`: the one this program is for, or for a shared program the
+ * variant's first (what `func` and the context's layout come from). */
+static void compile_body(struct codegen *cg, struct ast_variant *variant,
+                         const struct probe_instance *instance)
 {
-    cg->instance = vec_get(&variant->instances, 0);
+    cg->instance = instance;
     if (variant->predicate) {
         LLVMValueRef condition = codegen_expr(cg, variant->predicate);
         LLVMBasicBlockRef body = codegen_block(cg, "body");
@@ -84,7 +87,8 @@ static void compile_single(struct codegen *cg, struct ast_probe *probe, struct a
     cg->probe_context = instance->kind->context;
     cg->probe_id = codegen_const(cg, add_probe_name(cg, instance));
     cg->nargs = codegen_const(cg, (uint64_t)instance->nargs);
-    compile_body(cg, variant);
+    codegen_filter_target_pid(cg, instance->kind);
+    compile_body(cg, variant, instance);
     end_function(cg);
 }
 
@@ -133,7 +137,7 @@ static void dispatch_variant(struct codegen *cg, LLVMValueRef dispatch, struct a
     LLVMPositionBuilderAtEnd(cg->builder, body);
     cg->probe_id = probe_id;
     cg->nargs = nargs;
-    compile_body(cg, variant);
+    compile_body(cg, variant, vec_get(&variant->instances, 0));
     LLVMBuildBr(cg->builder, cg->return_block);
 }
 
@@ -150,6 +154,7 @@ static void compile_shared(struct codegen *cg, struct ast_probe *probe, const st
     begin_function(cg, name, program->section);
     cg->probe_context = kind->context;
     load_syscall_context(cg, kind->context);
+    codegen_filter_target_pid(cg, kind);
     LLVMValueRef dispatch = LLVMBuildSwitch(cg->builder, cg->syscall_number, cg->return_block, 16);
 
     enum { TABLE_SIZE = 4096 };

@@ -161,5 +161,11 @@ void codegen_stmt(struct codegen *cg, struct ast_stmt *stmt)
     case STMT_RETURN:
         jump(cg, cg->return_block);
         break;
+    case STMT_LET:
+        codegen_let(cg, stmt);
+        break;
+    case STMT_FOR:
+        codegen_for(cg, stmt);
+        break;
     }
 }

@@ -11,6 +11,9 @@ bool codegen_is_scalar(const struct type *type)
     case TYPE_BOOL:
     case TYPE_POINTER:
     case TYPE_PROBE:
+    case TYPE_KSYM:
+    case TYPE_USERNAME:
+    case TYPE_TIMESTAMP:
     case TYPE_COUNT:
     case TYPE_SUM:
     case TYPE_MIN:

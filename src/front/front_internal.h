@@ -33,6 +33,11 @@ struct front_state {
     int brace_depth;         /* inside a probe body */
     int paren_depth;         /* inside a predicate, where '/' at depth 0 ends it */
     struct srcloc body_open; /* the '{' of the body being scanned */
+
+    /* The last statement of the block just reduced when it had no ';': a
+     * macro's value. */
+    struct ast_stmt *unterminated;
+    int hidden_variables; /* numbers the variables that desugaring introduces */
 };
 
 /* Literal decoding for the scanner. Both record a diag entry pointing into the
@@ -77,6 +82,40 @@ struct ast_stmt *front_if(struct front_state *state, struct ast_expr *condition,
 struct ast_stmt *front_loop(struct front_state *state, enum ast_stmt_kind kind,
                             struct ast_expr *head, struct ast_stmt *body, struct srcloc loc);
 struct ast_stmt *front_return(struct front_state *state, struct ast_expr *value, struct srcloc loc);
+
+/* statements.c: let, for, ?:, config entries and macros. */
+struct ast_stmt *front_let(struct front_state *state, char *name, struct srcloc name_loc,
+                           char *type_text, struct srcloc type_loc, struct ast_expr *value,
+                           struct srcloc loc);
+struct ast_stmt *front_for(struct front_state *state, char *name, struct srcloc name_loc,
+                           struct ast_expr *start, struct ast_expr *end, struct ast_stmt *body,
+                           struct srcloc loc);
+/* `a ?: b`: a is evaluated once. */
+struct ast_expr *front_elvis(struct front_state *state, struct ast_expr *value,
+                             struct ast_expr *fallback, struct srcloc loc);
+/* (first, rest...) */
+struct ast_expr *front_tuple_of(struct front_state *state, struct ast_expr *first,
+                                struct vec *rest, struct srcloc loc);
+void front_config_number(struct front_state *state, char *key, uint64_t value, struct srcloc loc);
+void front_config_text(struct front_state *state, char *key, char *value, struct srcloc loc);
+void front_add_macro(struct front_state *state, char *name, struct vec *params,
+                     struct ast_stmt *body, struct srcloc loc);
+
+/* preamble.c: reads the C preamble of state->text into
+ * program->c_definitions. On return `*start` is where the probes begin, with
+ * its line and column; false after an error was recorded. */
+bool front_read_preamble(struct front_state *state, size_t *start, int *line, int *column);
+/* A typedef of the preamble: the scanner makes it a type name, so
+ * `(pid_t)x` is a cast. */
+bool front_is_typedef_name(const struct front_state *state, const char *name);
+
+/* header_constants.c: the macros a script may use from a system header it
+ * includes (the table ends with a NULL name), or NULL. */
+struct front_header_constant {
+    const char *name;
+    long value;
+};
+const struct front_header_constant *front_header_constants(const char *header);
 
 struct ast_attach_point *front_attach_point(struct front_state *state, char *text,
                                             struct srcloc loc);

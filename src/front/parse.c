@@ -419,9 +419,13 @@ struct ast_program *front_parse(const char *source, struct arena *arena, struct 
     struct front_state state = {.arena = arena, .diag = diag, .line = 1, .column = 1};
     size_t start = skip_shebang(source, &state.column);
     state.text = source + start;
-    state.token_end_line = 1;
-    state.token_end_column = state.column;
     state.program = ARENA_NEW(arena, struct ast_program);
+    size_t probes_start = 0;
+    if (!front_read_preamble(&state, &probes_start, &state.line, &state.column))
+        return NULL;
+    state.text += probes_start;
+    state.token_end_line = state.line;
+    state.token_end_column = state.column;
 
     yyscan_t scanner;
     if (front_scanlex_init_extra(&state, &scanner) != 0) {

@@ -10,4 +10,8 @@
  * one error with a location. A leading `#!` line is skipped. */
 struct ast_program *front_parse(const char *source, struct arena *arena, struct diag *diag);
 
+/* Append the standard library's macros (the .bt files of src/stdlib) to the program's,
+ * skipping any the script defines itself. Returns 0, or -1 with an error. */
+int front_add_stdlib(struct ast_program *program, struct arena *arena, struct diag *diag);
+
 #endif

@@ -82,17 +82,22 @@ static struct ast_stmt *new_stmt(struct front_state *state, enum ast_stmt_kind k
 %token PRED_START PRED_END LEX_ERROR
 %token IF "if" ELSE "else" WHILE "while" UNROLL "unroll"
 %token BREAK "break" CONTINUE "continue" RETURN "return"
+%token LET "let" FOR "for" DOTDOT ".." CONFIG "config" MACRO "macro"
 %token TRUE "true" FALSE "false" STRUCT "struct" UNION "union" ENUM "enum"
+%token SIZEOF "sizeof" OFFSETOF "offsetof"
 %token EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>" AND "&&" OR "||"
 %token INC "++" DEC "--" ARROW "->"
 %token ADD_ASSIGN "+=" SUB_ASSIGN "-=" MUL_ASSIGN "*=" DIV_ASSIGN "/=" MOD_ASSIGN "%="
 %token AND_ASSIGN "&=" OR_ASSIGN "|=" XOR_ASSIGN "^=" SHL_ASSIGN "<<=" SHR_ASSIGN ">>="
 
-%type <list> attach_points statements statement_head expr_list
+%type <list> attach_points statements statement_head expr_list macro_params
 %type <attach_point> attach_point
 %type <expr> predicate expr unary postfix primary map
 %type <stmt> block simple_statement compound_statement if_statement
+%type <expr> let_value macro_param
+%type <text> let_type
 %type <text> field_name cast_type type_base type_words array_suffix
+%type <text> field_path
 %type <count> pointer_stars
 %type <assign_op> assign_op
 
@@ -115,9 +120,17 @@ static struct ast_stmt *new_stmt(struct front_state *state, enum ast_stmt_kind k
 %%
 
 program:
-    probe
-  | program probe
+    top_item
+  | program top_item
   ;
+
+top_item:
+    probe
+  | config
+  | macro
+  | map_decl
+  ;
+
 
 probe:
     attach_points predicate block   { front_add_probe(state, $1, $2, $3, span(@1)); }
@@ -143,8 +156,12 @@ block:
 
 /* `;` separates statements and may end the last one; blocks need none. */
 statements:
-    statement_head
-  | statement_head simple_statement { vec_push($1, $2); $$ = $1; }
+    statement_head                  { state->unterminated = NULL; }
+  | statement_head simple_statement {
+        vec_push($1, $2);
+        $$ = $1;
+        state->unterminated = $2; /* a macro's value, when it is the last one */
+    }
   ;
 
 statement_head:
@@ -165,6 +182,20 @@ simple_statement:
   | CONTINUE                        { $$ = new_stmt(state, STMT_CONTINUE, @$); }
   | RETURN                          { $$ = front_return(state, NULL, span(@$)); }
   | RETURN expr                     { $$ = front_return(state, $2, span(@$)); }
+  | "let" VARIABLE let_type let_value {
+        $$ = front_let(state, $2, span(@2), $3, span(@3), $4, span(@$));
+    }
+  ;
+
+let_type:
+    %empty                          { $$ = NULL; }
+  | ':' cast_type                   { $$ = $2; }
+  | ':' IDENT                       { $$ = $2; }
+  ;
+
+let_value:
+    %empty                          { $$ = NULL; }
+  | '=' expr                        { $$ = $2; }
   ;
 
 assign_op:
@@ -187,6 +218,9 @@ compound_statement:
   | block
   | "while" expr block              { $$ = front_loop(state, STMT_WHILE, $2, $3, span(@$)); }
   | "unroll" expr block             { $$ = front_loop(state, STMT_UNROLL, $2, $3, span(@$)); }
+  | "for" '(' VARIABLE ':' expr ".." expr ')' block {
+        $$ = front_for(state, $3, span(@3), $5, $7, $9, span(@$));
+    }
   ;
 
 if_statement:
@@ -202,6 +236,7 @@ expr:
         $$->ternary.then_value = $3;
         $$->ternary.else_value = $5;
     }
+  | expr '?' ':' expr               { $$ = front_elvis(state, $1, $4, span(@$)); }
   | expr "||" expr                  { $$ = front_binary(state, OP_LOGICAL_OR, $1, $3, span(@$)); }
   | expr "&&" expr                  { $$ = front_binary(state, OP_LOGICAL_AND, $1, $3, span(@$)); }
   | expr '|' expr                   { $$ = front_binary(state, OP_BIT_OR, $1, $3, span(@$)); }
@@ -255,6 +290,12 @@ field_name:
   | INTEGER                         { $$ = arena_printf(state->arena, "%" PRIu64, $1); }
   ;
 
+/* offsetof(struct x, a.b.c) */
+field_path:
+    field_name
+  | field_path '.' field_name       { $$ = arena_printf(state->arena, "%s.%s", $1, $3); }
+  ;
+
 primary:
     INTEGER {
         $$ = new_expr(state, EXPR_INTEGER, @$);
@@ -288,10 +329,27 @@ primary:
         $$->positional.index = $1;
     }
   | "$#"                            { $$ = new_expr(state, EXPR_POSITIONAL_COUNT, @$); }
+  | "sizeof" '(' cast_type ')' {
+        $$ = new_expr(state, EXPR_SIZEOF, @$);
+        $$->size_of.type_text = $3;
+        $$->size_of.type_loc = span(@3);
+    }
+  | "sizeof" '(' expr ')' {
+        $$ = new_expr(state, EXPR_SIZEOF, @$);
+        $$->size_of.operand = $3;
+    }
+  | "offsetof" '(' type_base ',' field_path ')' {
+        $$ = new_expr(state, EXPR_OFFSETOF, @$);
+        $$->offset_of.type_text = $3;
+        $$->offset_of.type_loc = span(@3);
+        $$->offset_of.path = $5;
+        $$->offset_of.path_loc = span(@5);
+    }
   | map
   | '(' expr ')'                    { $$ = $2; }
   | '(' ')'                         { $$ = front_tuple(state, NULL, span(@$)); }
   | '(' expr ',' ')'                { $$ = front_tuple(state, front_list(state, $2), span(@$)); }
+  | '(' expr ',' expr_list ',' ')'  { $$ = front_tuple_of(state, $2, $4, span(@$)); }
   | '(' expr ',' expr_list ')' {
         struct vec *elements = front_list(state, $2);
         for (size_t i = 0; i < $4->count; i++)
@@ -336,6 +394,65 @@ pointer_stars:
 array_suffix:
     %empty                          { $$ = NULL; }
   | '[' INTEGER ']'                 { $$ = arena_printf(state->arena, "[%" PRIu64 "]", $2); }
+  ;
+
+/* config = { max_strlen = 128; BPFTRACE_MAX_MAP_KEYS = 100 } */
+config:
+    "config" '=' '{' config_entries '}'
+  ;
+
+config_entries:
+    %empty
+  | config_entries config_entry
+  | config_entries ';'
+  ;
+
+config_entry:
+    IDENT '=' INTEGER               { front_config_number(state, $1, $3, span(@1)); }
+  | IDENT '=' STRING                { front_config_text(state, $1, $3.bytes, span(@1)); }
+  | IDENT '=' IDENT                 { front_config_text(state, $1, $3, span(@1)); }
+  | IDENT '=' "true"                { front_config_number(state, $1, 1, span(@1)); }
+  | IDENT '=' "false"               { front_config_number(state, $1, 0, span(@1)); }
+  ;
+
+/* macro name(expr_param, $var, @map) { statements; value } */
+macro:
+    "macro" IDENT '(' ')' block     { front_add_macro(state, $2, NULL, $5, span(@2)); }
+  | "macro" IDENT '(' macro_params ')' block {
+        front_add_macro(state, $2, $4, $6, span(@2));
+    }
+  ;
+
+macro_params:
+    macro_param                     { $$ = front_list(state, $1); }
+  | macro_params ',' macro_param    { vec_push($1, $3); $$ = $1; }
+  ;
+
+macro_param:
+    IDENT {
+        $$ = new_expr(state, EXPR_IDENTIFIER, @$);
+        $$->identifier.name = $1;
+    }
+  | VARIABLE {
+        $$ = new_expr(state, EXPR_VARIABLE, @$);
+        $$->variable.name = $1;
+    }
+  | MAP                             { $$ = front_map(state, $1, NULL, span(@$)); }
+  ;
+
+/* Last in the grammar: character tokens are numbered by first use, and the
+ * order of "expecting ..." lists follows those numbers. */
+/* let @name = lruhash(100); */
+map_decl:
+    "let" MAP '=' IDENT '(' INTEGER ')' ';' {
+        struct ast_map_decl *decl = ARENA_NEW(state->arena, struct ast_map_decl);
+        decl->name = $2;
+        decl->kind = $4;
+        decl->max_entries = $6;
+        decl->loc = span(@2);
+        decl->kind_loc = span(@4);
+        vec_push(&state->program->map_decls, decl);
+    }
   ;
 
 %%
@@ -416,7 +533,8 @@ static bool continues_expression(yysymbol_kind_t kind, const char *name)
 
 static bool starts_expression(yysymbol_kind_t kind, const char *name)
 {
-    static const char *const prefixes[] = {"'!'", "'~'", "'true'", "'false'", "'$#'", NULL};
+    static const char *const prefixes[] = {"'!'",    "'~'",      "'true'",     "'false'",
+                                           "'$#'",   "'sizeof'", "'offsetof'", NULL};
     switch (kind) {
     case YYSYMBOL_IDENT:
     case YYSYMBOL_VARIABLE:
@@ -433,7 +551,8 @@ static bool starts_expression(yysymbol_kind_t kind, const char *name)
 static bool starts_statement(const char *name)
 {
     static const char *const starters[] = {
-        "'if'", "'while'", "'unroll'", "'break'", "'continue'", "'return'", "'{'", "';'", NULL,
+        "'if'", "'while'", "'unroll'", "'break'", "'continue'", "'return'", "'{'", "';'",
+        "'let'", "'for'", NULL,
     };
     return is_one_of(name, starters);
 }
@@ -454,6 +573,11 @@ static void describe_expected(const yypcontext_t *context, struct strbuf *messag
     int listed_count = 0;
     for (int i = 0; i < count; i++) {
         const char *name = token_name(expected[i]);
+        /* Where a probe may start, "an attach point" says enough. */
+        if (expected[i] == YYSYMBOL_CONFIG || expected[i] == YYSYMBOL_MACRO)
+            continue;
+        if (expected[i] == YYSYMBOL_LET && !wants_statement)
+            continue; /* a map declaration, where a probe may start */
         if (continues_expression(expected[i], name) ||
             ((wants_expression || wants_statement) && starts_expression(expected[i], name)) ||
             (wants_statement && starts_statement(name)))

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "output/output.h"
+#include "output/resolved.h"
 
 /* Widths beyond this are certainly mistakes and would make one event huge. */
 #define MAX_FIELD_WIDTH 65536
@@ -110,6 +111,18 @@ static enum format_conversion conversion_for(char c)
     }
 }
 
+/* bpftrace's %r, %rx and %rh print buffers; the letter after 'r' is part of
+ * the specifier. */
+static enum format_conversion buffer_conversion(struct parser *parser, int *spec_length)
+{
+    char next = parser->pos < parser->length ? parser->text[parser->pos] : '\0';
+    if (next != 'x' && next != 'h')
+        return CONVERSION_BUFFER;
+    parser->pos++;
+    ++*spec_length;
+    return next == 'x' ? CONVERSION_BUFFER_HEX : CONVERSION_BUFFER_SPACED;
+}
+
 /* Parse one specifier; parser->pos is just past the '%'. */
 static bool parse_spec(struct parser *parser, struct format_piece *piece)
 {
@@ -138,6 +151,8 @@ static bool parse_spec(struct parser *parser, struct format_piece *piece)
                     arena_printf(parser->arena, "format specifier '%.*s' is not supported",
                                  spec_length, parser->text + start));
     piece->conversion = conversion_for(c);
+    if (c == 'r')
+        piece->conversion = buffer_conversion(parser, &spec_length);
     if (piece->conversion == CONVERSION_NONE)
         return fail(parser, start,
                     arena_printf(parser->arena, "unknown format specifier '%.*s'", spec_length,
@@ -231,7 +246,13 @@ static void describe_spec(const struct format_piece *piece, struct strbuf *out)
         strbuf_printf(out, "%d", piece->width);
     if (piece->precision >= 0)
         strbuf_printf(out, ".%d", piece->precision);
-    strbuf_printf(out, "%s%c", length_text[piece->length], conversion_chars[piece->conversion]);
+    if (piece->conversion >= CONVERSION_BUFFER)
+        strbuf_puts(out, piece->conversion == CONVERSION_BUFFER       ? "r"
+                         : piece->conversion == CONVERSION_BUFFER_HEX ? "rx"
+                                                                      : "rh");
+    else
+        strbuf_printf(out, "%s%c", length_text[piece->length],
+                      conversion_chars[piece->conversion]);
 }
 
 static bool is_integer_like(const struct type *type)
@@ -263,13 +284,17 @@ const char *printf_format_check(struct arena *arena, const struct printf_format 
     if (!piece)
         return arena_printf(arena, "the format string has only %u conversion%s",
                             format->conversion_count, format->conversion_count == 1 ? "" : "s");
-    bool fits = piece->conversion == CONVERSION_STRING ? is_printable(type) : is_integer_like(type);
+    bool buffer = piece->conversion >= CONVERSION_BUFFER;
+    bool fits = buffer ? type->kind == TYPE_BUFFER
+                : piece->conversion == CONVERSION_STRING ? is_printable(type)
+                                                         : is_integer_like(type);
     if (fits)
         return NULL;
     struct strbuf message = {0};
     describe_spec(piece, &message);
-    strbuf_puts(&message, piece->conversion == CONVERSION_STRING ? " expects a printable value"
-                                                                 : " expects an integer");
+    strbuf_puts(&message, buffer                                    ? " expects a buffer (from buf())"
+                          : piece->conversion == CONVERSION_STRING ? " expects a printable value"
+                                                                    : " expects an integer");
     strbuf_puts(&message, ", got ");
     type_describe(type, &message);
     const char *result = arena_strdup(arena, strbuf_text(&message));
@@ -405,9 +430,29 @@ static void render_string(const struct format_piece *piece, const struct type *t
                           const void *bytes, const struct output_names *names, struct strbuf *out)
 {
     struct strbuf text = {0};
-    output_format_value(type, bytes, names, &text);
+    if (output_is_resolved(type))
+        output_format_resolved(type, bytes, 8, &text); /* stacks: printf indents by 8 */
+    else
+        output_format_value(type, bytes, names, &text);
     char spec[48];
     spec_prefix(piece, "-", true, spec, sizeof(spec) - 2);
+    strcat(spec, "s");
+    append_format(out, spec, strbuf_text(&text));
+    strbuf_free(&text);
+}
+
+static void render_buffer(const struct format_piece *piece, const struct type *type,
+                          const void *bytes, struct strbuf *out)
+{
+    static const enum output_buffer_style styles[] = {
+        [CONVERSION_BUFFER] = OUTPUT_BUFFER_ESCAPED,
+        [CONVERSION_BUFFER_HEX] = OUTPUT_BUFFER_HEX,
+        [CONVERSION_BUFFER_SPACED] = OUTPUT_BUFFER_SPACED,
+    };
+    struct strbuf text = {0};
+    output_format_buffer(type, bytes, styles[piece->conversion], &text);
+    char spec[48];
+    spec_prefix(piece, "-", false, spec, sizeof(spec) - 2);
     strcat(spec, "s");
     append_format(out, spec, strbuf_text(&text));
     strbuf_free(&text);
@@ -418,6 +463,10 @@ static void render_one(const struct format_piece *piece, const struct type *type
 {
     if (piece->conversion == CONVERSION_STRING) {
         render_string(piece, type, bytes, names, out);
+        return;
+    }
+    if (piece->conversion >= CONVERSION_BUFFER) {
+        render_buffer(piece, type, bytes, out);
         return;
     }
     /* The checker only lets integer-like values reach here. */

@@ -19,6 +19,9 @@ enum format_conversion {
     CONVERSION_STRING,   /* s */
     CONVERSION_CHAR,     /* c */
     CONVERSION_POINTER,  /* p */
+    CONVERSION_BUFFER,        /* r: a buf(), printable bytes as they are, others \xNN */
+    CONVERSION_BUFFER_HEX,    /* rx: every byte \xNN */
+    CONVERSION_BUFFER_SPACED, /* rh: hex pairs separated by spaces */
 };
 
 enum format_length { LENGTH_NONE, LENGTH_HH, LENGTH_H, LENGTH_L, LENGTH_LL, LENGTH_J, LENGTH_Z };

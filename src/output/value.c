@@ -8,10 +8,11 @@
  *                     this CPU has seen a value; needed because 0 is a valid
  *                     minimum and idle CPUs hold zeros)
  *   avg, stats        word 0 = count of values, word 1 = their total
- * type_aggregation() gives min/max a size of 8: the slot the kernel writes
- * must still be 16 bytes, and output_combine_per_cpu is told so through
- * value_size. */
+ *   hist, lhist       one counter per bucket
+ * The type checker gives min/max values a size of 16 so the flag has room;
+ * output_combine_per_cpu is told the slot size through value_size. */
 #include "output/output.h"
+#include "output/resolved.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -25,6 +26,11 @@ static uint64_t read_word(const void *bytes, unsigned index)
     uint64_t word;
     memcpy(&word, (const char *)bytes + index * 8, 8);
     return word;
+}
+
+uint64_t output_read_word(const void *bytes, unsigned index)
+{
+    return read_word(bytes, index);
 }
 
 static void write_word(void *bytes, unsigned index, uint64_t word)
@@ -64,7 +70,7 @@ static uint64_t read_integer(const void *bytes, unsigned size, bool is_signed)
     }
 }
 
-static uint64_t average(const void *bytes, bool is_signed)
+uint64_t output_average(const void *bytes, bool is_signed)
 {
     uint64_t count = read_word(bytes, 0), total = read_word(bytes, 1);
     if (count == 0)
@@ -131,7 +137,7 @@ static void append_stats(const struct type *type, const void *bytes, struct strb
     strbuf_puts(out, "{ .count = ");
     append_integer(out, read_word(bytes, 0), type->is_signed);
     strbuf_puts(out, ", .average = ");
-    append_integer(out, average(bytes, type->is_signed), type->is_signed);
+    append_integer(out, output_average(bytes, type->is_signed), type->is_signed);
     strbuf_puts(out, ", .total = ");
     append_integer(out, read_word(bytes, 1), type->is_signed);
     strbuf_puts(out, " }");
@@ -141,6 +147,17 @@ void output_format_value(const struct type *type, const void *bytes,
                          const struct output_names *names, struct strbuf *out)
 {
     switch (type->kind) {
+    case TYPE_KSTACK:
+    case TYPE_USTACK:
+    case TYPE_KSYM:
+    case TYPE_USYM:
+    case TYPE_USERNAME:
+    case TYPE_TIMESTAMP:
+    case TYPE_BUFFER:
+    case TYPE_INET:
+    case TYPE_MACADDR:
+        output_format_resolved(type, bytes, 4, out);
+        break;
     case TYPE_VOID:
         strbuf_puts(out, "null");
         break;
@@ -173,7 +190,7 @@ void output_format_value(const struct type *type, const void *bytes,
         append_integer(out, read_word(bytes, 0), type->is_signed);
         break;
     case TYPE_AVG:
-        append_integer(out, average(bytes, type->is_signed), type->is_signed);
+        append_integer(out, output_average(bytes, type->is_signed), type->is_signed);
         break;
     case TYPE_STATS:
         append_stats(type, bytes, out);
@@ -182,6 +199,55 @@ void output_format_value(const struct type *type, const void *bytes,
     case TYPE_LHIST:
         /* Histograms are whole blocks of lines: the map printer draws them. */
         break;
+    }
+}
+
+static uint64_t divide(uint64_t value, uint64_t div, bool is_signed)
+{
+    if (div <= 1)
+        return value;
+    return is_signed ? (uint64_t)((int64_t)value / (int64_t)div) : value / div;
+}
+
+bool output_scaled_integer(const struct type *type, const void *bytes, uint64_t div,
+                           uint64_t *value)
+{
+    switch (type->kind) {
+    case TYPE_INT:
+        *value = divide(read_integer(bytes, type->size, type->is_signed), div, type->is_signed);
+        return true;
+    case TYPE_COUNT:
+    case TYPE_SUM:
+    case TYPE_MIN:
+    case TYPE_MAX:
+        *value = divide(read_word(bytes, 0), div, type->is_signed);
+        return true;
+    case TYPE_AVG:
+        *value = divide(output_average(bytes, type->is_signed), div, type->is_signed);
+        return true;
+    default:
+        return false;
+    }
+}
+
+void output_format_map_value(const struct type *type, const void *bytes, uint64_t div,
+                             const struct output_names *names, struct strbuf *out)
+{
+    uint64_t value;
+    if (div > 1 && output_scaled_integer(type, bytes, div, &value)) {
+        append_integer(out, value, type->is_signed);
+    } else if (div > 1 && type->kind == TYPE_STATS) {
+        /* Only the average is divided, as in bpftrace. */
+        strbuf_puts(out, "{ .count = ");
+        append_integer(out, read_word(bytes, 0), type->is_signed);
+        strbuf_puts(out, ", .average = ");
+        append_integer(out, divide(output_average(bytes, type->is_signed), div, type->is_signed),
+                       type->is_signed);
+        strbuf_puts(out, ", .total = ");
+        append_integer(out, read_word(bytes, 1), type->is_signed);
+        strbuf_puts(out, " }");
+    } else {
+        output_format_value(type, bytes, names, out);
     }
 }
 

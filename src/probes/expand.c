@@ -9,7 +9,7 @@
 
 #include "base/strbuf.h"
 #include "base/suggest.h"
-#include "probes/probe.h"
+#include "probes/probes_internal.h"
 
 /* How a block uses `args`: the fields it names, or the whole record. */
 struct used_field {
@@ -45,6 +45,17 @@ static void report_unknown_provider(const struct ast_attach_point *point, struct
         diag_hint(entry, "probe types are %s", strbuf_text(&valid));
     vec_free(&names);
     strbuf_free(&valid);
+}
+
+bool probes_split_module(struct arena *arena, const char *target, const char **module,
+                         const char **name)
+{
+    const char *colon = strchr(target, ':');
+    if (colon && strchr(colon + 1, ':'))
+        return false;
+    *module = colon ? arena_strndup(arena, target, (size_t)(colon - target)) : NULL;
+    *name = colon ? colon + 1 : target;
+    return true;
 }
 
 static int expand_point(const struct ast_attach_point *point, const struct probe_env *env,
@@ -115,6 +126,11 @@ static char *variant_key(const struct probe_instance *instance, const struct arg
 {
     struct strbuf key = {0};
     strbuf_printf(&key, "%p;", (const void *)instance->kind);
+    if (instance->retval_type) {
+        strbuf_puts(&key, "retval=");
+        type_describe(instance->retval_type, &key);
+        strbuf_putc(&key, ';');
+    }
     const struct tracepoint_format *format = instance->format;
     if (format && usage->whole_record) {
         for (unsigned i = 0; i < format->field_count; i++)
@@ -172,9 +188,12 @@ static int check_fields_exist(const struct vec *instances, const struct args_usa
         }
         if (!first_missing)
             continue;
+        const char *probe = first_missing->category
+                                ? arena_printf(usage->arena, "tracepoint %s:%s",
+                                               first_missing->category, first_missing->event)
+                                : first_missing->name;
         struct diag_entry *entry = diag_error(
-            diag, used->expr->loc, "tracepoint %s:%s has no field '%s'%s", first_missing->category,
-            first_missing->event, used->name,
+            diag, used->expr->loc, "%s has no field '%s'%s", probe, used->name,
             missing > 1 ? arena_printf(usage->arena, " (nor do %zu other probes of this block)",
                                        missing - 1)
                         : "");
@@ -218,15 +237,34 @@ static void group_variants(struct ast_probe *probe, const struct vec *instances,
     vec_free(&keys);
 }
 
-static int expand_probe(struct ast_probe *probe, const struct probe_env *env, struct diag *diag)
+/* Attach points whose wildcards matched nothing: dropped, as bpftrace does,
+ * unless nothing at all is left to run. */
+struct expansion {
+    struct vec unmatched; /* struct ast_attach_point * */
+    size_t instance_count;
+};
+
+static int expand_points(struct ast_probe *probe, const struct probe_env *env,
+                         struct vec *instances, struct expansion *expansion, struct diag *diag)
 {
-    struct vec instances = {0};
     int err = 0;
     for (size_t i = 0; i < probe->attach_points.count; i++) {
-        int point_err = expand_point(vec_get(&probe->attach_points, i), env, &instances, diag);
+        struct ast_attach_point *point = vec_get(&probe->attach_points, i);
+        size_t first = instances->count;
+        int point_err = expand_point(point, env, instances, diag);
         if (point_err)
             err = point_err;
+        else if (instances->count == first && probes_has_wildcard(point->target))
+            vec_push(&expansion->unmatched, point);
     }
+    return err;
+}
+
+static int expand_probe(struct ast_probe *probe, const struct probe_env *env,
+                        struct expansion *expansion, struct diag *diag)
+{
+    struct vec instances = {0};
+    int err = expand_points(probe, env, &instances, expansion, diag);
     struct args_usage usage = {.arena = env->arena};
     if (!err) {
         if (probe->predicate)
@@ -239,19 +277,44 @@ static int expand_probe(struct ast_probe *probe, const struct probe_env *env, st
         probe->kind = ((struct probe_instance *)vec_get(&instances, 0))->kind;
         group_variants(probe, &instances, &usage, env->arena);
     }
+    expansion->instance_count += instances.count;
     vec_free(&usage.fields);
     vec_free(&instances);
     return err;
 }
 
+static void report_unmatched(const struct expansion *expansion, const struct probe_env *env,
+                             struct diag *diag)
+{
+    bool nothing_left = expansion->instance_count == 0;
+    for (size_t i = 0; i < expansion->unmatched.count; i++) {
+        const struct ast_attach_point *point = vec_get(&expansion->unmatched, i);
+        struct diag_entry *entry = NULL;
+        if (nothing_left)
+            entry = diag_error(diag, point->loc, "'%s' matches no probes", point->text);
+        else if (env->missing_probes == MISSING_WARN)
+            entry =
+                diag_warning(diag, point->loc, "'%s' matches no probes; skipping it", point->text);
+        if (entry)
+            diag_hint(entry, "list the probes with: sonde -l '%s'", point->text);
+    }
+}
+
 int probes_expand_program(struct ast_program *program, const struct probe_env *env,
                           struct diag *diag)
 {
+    struct expansion expansion = {0};
     int err = 0;
     for (size_t i = 0; i < program->probes.count; i++) {
-        int probe_err = expand_probe(vec_get(&program->probes, i), env, diag);
+        int probe_err = expand_probe(vec_get(&program->probes, i), env, &expansion, diag);
         if (probe_err)
             err = probe_err; /* keep going: report every block's mistakes at once */
     }
+    if (!err) {
+        report_unmatched(&expansion, env, diag);
+        if (expansion.instance_count == 0 && expansion.unmatched.count)
+            err = -ENOENT;
+    }
+    vec_free(&expansion.unmatched);
     return err;
 }

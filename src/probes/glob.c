@@ -1,4 +1,6 @@
 /* Attach-point wildcards: `*` (any run of characters) and `?` (one). */
+#include <string.h>
+
 #include "probes/probe.h"
 
 /* Greedy scan that remembers the last `*`: on a mismatch the star absorbs
@@ -23,4 +25,9 @@ bool probes_glob_match(const char *pattern, const char *text)
     while (*pattern == '*')
         pattern++;
     return *pattern == '\0';
+}
+
+bool probes_has_wildcard(const char *text)
+{
+    return text && strpbrk(text, "*?") != NULL;
 }

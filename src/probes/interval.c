@@ -1,17 +1,13 @@
-/* interval: a timer that fires on one CPU, e.g. interval:s:1, interval:hz:10
- * or interval:100ms. It is a software cpu-clock perf event whose sample
+/* interval: a timer that fires on one CPU, e.g. interval:s:1, interval:hz:10,
+ * interval:100ms or interval:1000000 (ns). It is a software cpu-clock perf event whose sample
  * period is the interval in nanoseconds. */
 #include <errno.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#include <bpf/libbpf.h>
-
-#include "probes/probe.h"
+#include "probes/probes_internal.h"
 
 static const char *const interval_aliases[] = {"i", NULL};
 
@@ -76,7 +72,7 @@ static bool period_of(const struct time_unit *unit, uint64_t count, uint64_t *pe
 }
 
 /* Returns a description of what is wrong, or NULL with *period_ns set. */
-static const char *parse_interval(const char *target, uint64_t *period_ns)
+const char *probes_parse_period(const char *target, uint64_t *period_ns)
 {
     const char *colon = strchr(target, ':');
     const char *end = NULL;
@@ -93,10 +89,13 @@ static const char *parse_interval(const char *target, uint64_t *period_ns)
     }
     if (!read_count(target, &count, &end))
         return "expected a unit and a count";
+    /* A bare count is in nanoseconds, as in bpftrace's interval:1000000000. */
     const struct time_unit *unit =
-        find_unit(suffix_units, sizeof(suffix_units) / sizeof(suffix_units[0]), end, strlen(end));
+        *end ? find_unit(suffix_units, sizeof(suffix_units) / sizeof(suffix_units[0]), end,
+                         strlen(end))
+             : &suffix_units[0];
     if (!unit)
-        return *end ? "unknown unit" : "the count needs a unit";
+        return "unknown unit";
     return period_of(unit, count, period_ns) ? NULL : "the interval is out of range";
 }
 
@@ -104,13 +103,13 @@ static int expand_interval(const struct ast_attach_point *point, const struct pr
                            struct vec *out, struct diag *diag)
 {
     uint64_t period_ns = 0;
-    const char *problem = parse_interval(point->target ? point->target : "", &period_ns);
+    const char *problem = probes_parse_period(point->target ? point->target : "", &period_ns);
     if (problem) {
         struct diag_entry *entry =
             diag_error(diag, point->loc, "invalid interval '%s': %s", point->text, problem);
         diag_hint(entry, "write interval:<unit>:<count> with unit s, ms, us, ns or hz, or "
                          "interval:<count><unit>, e.g. interval:s:1, interval:hz:99, "
-                         "interval:100ms");
+                         "interval:100ms (a bare count is in nanoseconds)");
         return -EINVAL;
     }
     struct probe_instance *instance = ARENA_NEW(env->arena, struct probe_instance);
@@ -119,48 +118,11 @@ static int expand_interval(const struct ast_attach_point *point, const struct pr
     instance->loc = point->loc;
     instance->syscall_number = -1;
     instance->period_ns = period_ns;
+    instance->perf_type = PERF_TYPE_SOFTWARE;
+    instance->perf_config = PERF_COUNT_SW_CPU_CLOCK;
+    instance->sample_period = period_ns;
+    instance->pid = env->target_pid; /* -p: the timer runs while the process does */
     vec_push(out, instance);
-    return 0;
-}
-
-static const char *section_perf_event(const struct probe_instance *instance, struct arena *arena)
-{
-    return "perf_event";
-}
-
-static int open_timer(uint64_t period_ns)
-{
-    struct perf_event_attr attr = {
-        .type = PERF_TYPE_SOFTWARE,
-        .size = sizeof(attr),
-        .config = PERF_COUNT_SW_CPU_CLOCK,
-        .sample_period = period_ns,
-        .disabled = 1, /* attaching the program enables it */
-    };
-    /* One CPU: an interval fires once per period, not once per CPU. */
-    return (int)syscall(SYS_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-/* The link owns the perf event: bpf_link__destroy closes perf_fd too. */
-static int attach_interval(struct bpf_program *program, const struct probe_instance *instance,
-                           struct probe_attachment *out, struct diag *diag)
-{
-    out->link = NULL;
-    out->perf_fd = open_timer(instance->period_ns);
-    if (out->perf_fd < 0) {
-        int err = -errno;
-        diag_error(diag, instance->loc, "cannot create the timer for %s: perf_event_open: %s",
-                   instance->name, strerror(-err));
-        return err;
-    }
-    out->link = bpf_program__attach_perf_event(program, out->perf_fd);
-    if (!out->link) {
-        int err = errno ? -errno : -EINVAL;
-        close(out->perf_fd);
-        out->perf_fd = -1;
-        diag_error(diag, instance->loc, "cannot attach to %s: %s", instance->name, strerror(-err));
-        return err;
-    }
     return 0;
 }
 
@@ -171,8 +133,9 @@ const struct probe_kind probe_kind_interval = {
     .context = CONTEXT_PERF_EVENT,
     .program_type = BPF_PROG_TYPE_PERF_EVENT,
     .shared_program = false,
+    .per_process = true,
     .expand = expand_interval,
-    .section = section_perf_event,
-    .attach = attach_interval,
+    .section = probes_section_perf_event,
+    .attach = probes_attach_perf_event,
     .list = NULL,
 };

@@ -26,7 +26,20 @@ enum probe_context {
     CONTEXT_TRACEPOINT_RECORD, /* ctx points at the tracepoint record: field at ctx + offset */
     CONTEXT_SYSCALL_ENTER,     /* tp_btf/sys_enter: ctx[0] = struct pt_regs *, ctx[1] = nr */
     CONTEXT_SYSCALL_EXIT,      /* tp_btf/sys_exit: ctx[0] = struct pt_regs *, ctx[1] = ret */
-    CONTEXT_PERF_EVENT,        /* interval/profile: struct bpf_perf_event_data * */
+    CONTEXT_PERF_EVENT,        /* interval/profile/software/hardware: struct bpf_perf_event_data *
+                                  (the sampled registers first, for stacks) */
+    CONTEXT_PT_REGS,           /* kprobe/uprobe and their returns: struct pt_regs *; argN in
+                                  di, si, dx, cx, r8, r9 then the stack, retval in ax */
+    CONTEXT_RAW_ARGS,          /* rawtracepoint: u64 args[]; argN and args.<name> are slots */
+    CONTEXT_TRACING_ARGS,      /* fentry/fexit: u64 args[]; fexit's retval is the slot after them */
+};
+
+/* What to do with a probe that does not exist or cannot be attached:
+ * bpftrace's missing_probes (BPFTRACE_MISSING_PROBES=error|warn|ignore). */
+enum probe_missing {
+    MISSING_ERROR,  /* the default: stop with an error */
+    MISSING_WARN,   /* warn and go on without it */
+    MISSING_IGNORE, /* go on without it, silently */
 };
 
 /* When a probe runs relative to the others. */
@@ -41,6 +54,10 @@ struct probe_env {
     struct arena *arena;
     const char *tracefs;       /* e.g. "/sys/kernel/tracing" (mounted on demand) */
     bool syscalls_via_raw;     /* compile syscalls:* tracepoints onto sys_enter/sys_exit */
+    enum probe_missing missing_probes;
+    int target_pid;            /* -p: uprobes resolve libraries in its maps and attach to it
+                                  alone, like the perf-event kinds; 0 when not given */
+    bool skip_kernel_checks;   /* --emit-elf: compile kinds this kernel lacks (kprobe, fentry) */
 };
 
 /* One concrete thing to attach to, after wildcards are expanded. */
@@ -56,13 +73,32 @@ struct probe_instance {
     int nargs;          /* syscalls:sys_enter_* (both kinds): args after __syscall_nr; else 0 */
     /* interval kind */
     uint64_t period_ns;
+    /* kprobe, uprobe, fentry, rawtracepoint: what is traced */
+    const char *function;  /* symbol, kernel function or raw tracepoint: the `func` builtin */
+    const char *module;    /* kernel module of a kprobe/fentry/rawtracepoint; "vmlinux" or NULL */
+    const char *path;      /* uprobe: the binary or library */
+    uint64_t offset;       /* uprobe: file offset of the probed instruction; kprobe: +N */
+    const struct type *retval_type; /* fexit: the function's return type (NULL: void) */
+    const char *retval_c_type;      /* fexit: the same as C writes it, for -lv */
+    /* perf-event kinds (interval, profile, software, hardware) */
+    uint32_t perf_type;    /* PERF_TYPE_SOFTWARE, PERF_TYPE_HARDWARE */
+    uint64_t perf_config;  /* PERF_COUNT_SW_*, PERF_COUNT_HW_* */
+    uint64_t sample_period; /* events (or ns of cpu-clock) between two runs */
+    bool every_cpu;        /* profile/software/hardware: one event per CPU */
+    int pid;               /* attach for this process only (-p); 0: every process */
 };
 
 /* What attaching produced; the runtime destroys these before it exits. */
 struct probe_attachment {
     struct bpf_link *link;
     int perf_fd; /* interval: perf event fd (-1 when none) */
+    /* profile/software/hardware: the links of the other CPUs (malloc'd) */
+    struct bpf_link **more_links;
+    unsigned more_count;
 };
+
+/* Detach and free everything an attachment holds. */
+void probe_attachment_destroy(struct probe_attachment *attachment);
 
 struct probe_kind {
     const char *name;            /* "tracepoint": also what `probe` prints first */
@@ -73,6 +109,9 @@ struct probe_kind {
     /* One BPF program serves all instances of a script block that share a
      * section (syscall dispatch on sys_enter); otherwise one per instance. */
     bool shared_program;
+    bool return_probe;  /* kretprobe, uretprobe, fexit: retval exists, argN does not */
+    bool user_space;    /* uprobes: argN, retval and addresses made of them are the process's */
+    bool per_process;   /* -p attaches it to the process instead of filtering on pid */
 
     /* Attach point as written → instances appended to `out`. Wildcards that
      * match nothing are an error here (missing_probes policy comes later). */
@@ -84,8 +123,13 @@ struct probe_kind {
     /* Attach a loaded program; NULL for BEGIN/END, which the runtime runs itself. */
     int (*attach)(struct bpf_program *program, const struct probe_instance *instance,
                   struct probe_attachment *out, struct diag *diag);
-    /* -l: print matching probe names, one per line; returns the count or -errno. */
-    int (*list)(const struct probe_env *env, const char *pattern, FILE *out);
+    /* -l: print matching probe names, one per line, and with -v (`verbose`)
+     * their arguments indented below; returns the count or -errno. The
+     * pattern's provider is already the kind's name (aliases are resolved). */
+    int (*list)(const struct probe_env *env, const char *pattern, bool verbose, FILE *out);
+    /* Whether this kernel attaches the kind; NULL: it does. `sonde -l` lists
+     * a kind it does not only when the pattern names the kind. */
+    bool (*available)(const struct probe_env *env);
 };
 
 /* Registry: finds the kind for a provider name or alias (case-insensitive). */
@@ -100,6 +144,16 @@ extern const struct probe_kind probe_kind_tracepoint;
 extern const struct probe_kind probe_kind_syscall; /* internal: syscalls:* compiled onto sys_enter/exit */
 extern const struct probe_kind probe_kind_syscall_exit; /* internal: the sys_exit side of the above */
 extern const struct probe_kind probe_kind_interval;
+extern const struct probe_kind probe_kind_profile;
+extern const struct probe_kind probe_kind_software;
+extern const struct probe_kind probe_kind_hardware;
+extern const struct probe_kind probe_kind_rawtracepoint;
+extern const struct probe_kind probe_kind_kprobe;
+extern const struct probe_kind probe_kind_kretprobe;
+extern const struct probe_kind probe_kind_fentry;
+extern const struct probe_kind probe_kind_fexit;
+extern const struct probe_kind probe_kind_uprobe;
+extern const struct probe_kind probe_kind_uretprobe;
 
 /* Expand every attach point of every block and group each block's instances
  * into variants (see ast.h). Errors point at the attach point. */
@@ -112,5 +166,20 @@ const char *probes_tracefs_path(struct diag *diag);
 
 /* Glob match with `*` and `?` (the only wildcards in attach points). */
 bool probes_glob_match(const char *pattern, const char *text);
+bool probes_has_wildcard(const char *text);
+
+/* A probe that does not exist, handled by env->missing_probes: an error
+ * (returns -ENOENT), a warning or nothing (returns 0: expansion goes on
+ * without it). The entry, when one is made, is returned in *entry for hints. */
+int probes_missing(const struct probe_env *env, struct srcloc loc, struct diag *diag,
+                   struct diag_entry **entry, const char *format, ...)
+    __attribute__((format(printf, 5, 6)));
+/* BPFTRACE_MISSING_PROBES as a policy; false for a value that is none of
+ * error, warn and ignore. */
+bool probes_parse_missing(const char *text, enum probe_missing *out);
+
+/* -l: every probe whose full name matches one of the comma-separated
+ * patterns (NULL: all), with their arguments when `verbose`. */
+int probes_list(const struct probe_env *env, const char *patterns, bool verbose, FILE *out);
 
 #endif

@@ -4,20 +4,17 @@
 
 #include "probes/probe.h"
 
-/* Placeholders from unavailable.c: declared here rather than in probe.h
- * because each will be replaced by a real kind (and a probe.h line) later. */
-extern const struct probe_kind probe_kind_kprobe, probe_kind_kretprobe, probe_kind_fentry,
-    probe_kind_fexit, probe_kind_uprobe, probe_kind_uretprobe, probe_kind_usdt, probe_kind_profile,
-    probe_kind_software, probe_kind_hardware, probe_kind_rawtracepoint, probe_kind_iter,
-    probe_kind_watchpoint;
+/* Kinds sonde knows by name but does not implement (unavailable.c). */
+extern const struct probe_kind probe_kind_usdt, probe_kind_iter, probe_kind_watchpoint;
 
+/* The order of -l's output, and of the names in "unknown probe type" hints. */
 const struct probe_kind *const probe_kinds[] = {
-    &probe_kind_begin,     &probe_kind_end,        &probe_kind_tracepoint,
-    &probe_kind_interval,  &probe_kind_kprobe,     &probe_kind_kretprobe,
-    &probe_kind_fentry,    &probe_kind_fexit,      &probe_kind_uprobe,
-    &probe_kind_uretprobe, &probe_kind_usdt,       &probe_kind_profile,
-    &probe_kind_software,  &probe_kind_hardware,   &probe_kind_rawtracepoint,
-    &probe_kind_iter,      &probe_kind_watchpoint, NULL,
+    &probe_kind_begin,         &probe_kind_end,        &probe_kind_tracepoint,
+    &probe_kind_rawtracepoint, &probe_kind_kprobe,     &probe_kind_kretprobe,
+    &probe_kind_fentry,        &probe_kind_fexit,      &probe_kind_uprobe,
+    &probe_kind_uretprobe,     &probe_kind_usdt,       &probe_kind_profile,
+    &probe_kind_interval,      &probe_kind_software,   &probe_kind_hardware,
+    &probe_kind_iter,          &probe_kind_watchpoint, NULL,
 };
 
 static bool names_kind(const struct probe_kind *kind, const char *provider,

@@ -8,56 +8,23 @@
 #include <linux/bpf.h>
 #include <string.h>
 
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "probes/probe.h"
+#include "probes/registers.h"
 #include "probes/syscall.h"
 
 enum { SYSCALL_ARGUMENT_COUNT = 6 };
 
-/* x86-64 `struct pt_regs`, for when the kernel's BTF cannot be read. */
+/* System calls pass their fourth argument in r10, not cx (which `syscall` clobbers). */
 static const char *const argument_registers[SYSCALL_ARGUMENT_COUNT] = {"di",  "si", "dx",
                                                                        "r10", "r8", "r9"};
-static const int builtin_register_offsets[SYSCALL_ARGUMENT_COUNT] = {112, 104, 96, 56, 72, 64};
-
-/* Fills `offsets` from vmlinux BTF; false when any register is missing. */
-static bool offsets_from_btf(int offsets[SYSCALL_ARGUMENT_COUNT])
-{
-    struct btf *btf = btf__load_vmlinux_btf();
-    if (!btf)
-        return false;
-    int found = 0;
-    int id = btf__find_by_name_kind(btf, "pt_regs", BTF_KIND_STRUCT);
-    const struct btf_type *regs = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
-    for (int i = 0; regs && i < SYSCALL_ARGUMENT_COUNT; i++) {
-        const struct btf_member *members = btf_members(regs);
-        for (unsigned m = 0; m < btf_vlen(regs); m++) {
-            const char *name = btf__name_by_offset(btf, members[m].name_off);
-            if (name && strcmp(name, argument_registers[i]) == 0) {
-                offsets[i] = (int)(btf_member_bit_offset(regs, m) / 8);
-                found++;
-                break;
-            }
-        }
-    }
-    btf__free(btf);
-    return found == SYSCALL_ARGUMENT_COUNT;
-}
 
 int probe_syscall_register_offset(int argument_index)
 {
-    /* The layout is a fact of the running kernel: look it up once. */
-    static int offsets[SYSCALL_ARGUMENT_COUNT];
-    static bool known;
     if (argument_index < 0 || argument_index >= SYSCALL_ARGUMENT_COUNT)
         return -1;
-    if (!known) {
-        if (!offsets_from_btf(offsets))
-            memcpy(offsets, builtin_register_offsets, sizeof(offsets));
-        known = true;
-    }
-    return offsets[argument_index];
+    return probe_register_offset(argument_registers[argument_index]);
 }
 
 unsigned probe_syscall_argument_index(const struct tracepoint_field *field)

@@ -8,21 +8,15 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include <bpf/libbpf.h>
 
 #include "base/suggest.h"
-#include "probes/probe.h"
+#include "probes/probes_internal.h"
 #include "types/syscall_table.h"
 
 static const char *const tracepoint_aliases[] = {"t", NULL};
-
-static bool has_wildcard(const char *text)
-{
-    return strpbrk(text, "*?") != NULL;
-}
 
 static bool path_exists(const char *path, bool want_directory)
 {
@@ -30,11 +24,6 @@ static bool path_exists(const char *path, bool want_directory)
     if (stat(path, &status) != 0)
         return false;
     return want_directory ? S_ISDIR(status.st_mode) : S_ISREG(status.st_mode);
-}
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Names under events/ (categories) or events/<category>/ (events with a
@@ -61,7 +50,7 @@ static void list_names(const struct probe_env *env, const char *category, const 
             vec_push(out, arena_strdup(env->arena, entry->d_name));
     }
     closedir(dir);
-    qsort(out->items + first, out->count - first, sizeof(void *), compare_names);
+    probes_sort_names(out, first);
 }
 
 /* "syscalls:sys_enter_read" → category and event; both parts required. */
@@ -84,8 +73,11 @@ static int split_target(const struct ast_attach_point *point, const struct probe
 static int report_missing(const struct ast_attach_point *point, const struct probe_env *env,
                           const char *category, const char *event, struct diag *diag)
 {
-    struct diag_entry *entry =
-        diag_error(diag, point->loc, "tracepoint '%s:%s' does not exist", category, event);
+    struct diag_entry *entry = NULL;
+    int err = probes_missing(env, point->loc, diag, &entry, "tracepoint '%s:%s' does not exist",
+                             category, event);
+    if (!entry)
+        return err;
     /* Suggest within the category when it exists, else the closest category. */
     struct vec names = {0};
     bool category_exists =
@@ -101,7 +93,7 @@ static int report_missing(const struct ast_attach_point *point, const struct pro
         diag_hint(entry, "list the tracepoints with: sonde -l 'tracepoint:%s:*'",
                   category_exists ? category : "*");
     vec_free(&names);
-    return -ENOENT;
+    return err;
 }
 
 /* The kind an event compiles to, and for syscalls its number. */
@@ -175,7 +167,6 @@ static int expand_wildcards(const struct ast_attach_point *point, const struct p
                             struct vec *out, struct diag *diag)
 {
     struct vec categories = {0}, events = {0};
-    size_t first = out->count;
     int err = 0;
     list_names(env, NULL, category_pattern, &categories);
     for (size_t i = 0; i < categories.count && !err; i++) {
@@ -193,12 +184,7 @@ static int expand_wildcards(const struct ast_attach_point *point, const struct p
     }
     vec_free(&categories);
     vec_free(&events);
-    if (!err && out->count == first) {
-        struct diag_entry *entry =
-            diag_error(diag, point->loc, "'%s' matches no tracepoints", point->text);
-        diag_hint(entry, "list the tracepoints with: sonde -l 'tracepoint:*'");
-        err = -ENOENT;
-    }
+    /* A wildcard that matches nothing is dropped (see expand.c). */
     return err;
 }
 
@@ -209,7 +195,7 @@ static int expand_tracepoint(const struct ast_attach_point *point, const struct 
     int err = split_target(point, env, &category, &event, diag);
     if (err)
         return err;
-    if (!has_wildcard(category) && !has_wildcard(event))
+    if (!probes_has_wildcard(category) && !probes_has_wildcard(event))
         return expand_exact(point, env, category, event, out, diag);
     return expand_wildcards(point, env, category, event, out, diag);
 }
@@ -233,25 +219,19 @@ static int attach_tracepoint(struct bpf_program *program, const struct probe_ins
     return 0;
 }
 
-/* `t:sched:*` and `TRACEPOINT:sched:*` list as `tracepoint:sched:*`; other
- * patterns are matched against the full name as they are. */
-static const char *canonical_pattern(const struct probe_env *env, const char *pattern)
+static void list_arguments(const struct probe_env *env, const char *category, const char *event,
+                           FILE *out)
 {
-    const char *colon = pattern ? strchr(pattern, ':') : NULL;
-    if (!colon)
-        return pattern;
-    size_t length = (size_t)(colon - pattern);
-    for (const char *const *alias = tracepoint_aliases; *alias; alias++)
-        if (strlen(*alias) == length && strncasecmp(pattern, *alias, length) == 0)
-            return arena_printf(env->arena, "tracepoint%s", colon);
-    if (length == strlen("tracepoint") && strncasecmp(pattern, "tracepoint", length) == 0)
-        return arena_printf(env->arena, "tracepoint%s", colon);
-    return pattern;
+    const char *error = NULL;
+    const struct tracepoint_format *format =
+        tracepoint_format_read(env->arena, env->tracefs, category, event, &error);
+    if (format)
+        probes_print_arguments(out, format);
 }
 
-static int list_tracepoints(const struct probe_env *env, const char *pattern, FILE *out)
+static int list_tracepoints(const struct probe_env *env, const char *pattern, bool verbose,
+                            FILE *out)
 {
-    const char *wanted = canonical_pattern(env, pattern);
     struct vec categories = {0}, events = {0};
     int count = 0;
     list_names(env, NULL, NULL, &categories);
@@ -260,12 +240,14 @@ static int list_tracepoints(const struct probe_env *env, const char *pattern, FI
         events.count = 0;
         list_names(env, category, NULL, &events);
         for (size_t j = 0; j < events.count; j++) {
-            const char *name =
-                arena_printf(env->arena, "tracepoint:%s:%s", category, (char *)vec_get(&events, j));
-            if (!wanted || probes_glob_match(wanted, name)) {
-                fprintf(out, "%s\n", name);
-                count++;
-            }
+            const char *event = vec_get(&events, j);
+            const char *name = arena_printf(env->arena, "tracepoint:%s:%s", category, event);
+            if (pattern && !probes_glob_match(pattern, name))
+                continue;
+            fprintf(out, "%s\n", name);
+            count++;
+            if (verbose)
+                list_arguments(env, category, event, out);
         }
     }
     vec_free(&categories);

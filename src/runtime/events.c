@@ -77,7 +77,9 @@ static void decode_event(struct session *session, const char *data, size_t size)
         handle_exit(session, payload, payload_size);
         break;
     default:
-        ignore_event(session);
+        if (!session__handle_map_event(session, header.kind, header.id, payload, payload_size) &&
+            !session__handle_action_event(session, header.kind, header.id, payload, payload_size))
+            ignore_event(session);
         break;
     }
 }

@@ -143,9 +143,10 @@ static int read_keyed(struct map_reader *reader, size_t limit)
     return err;
 }
 
-static int show_entries(struct session *session, struct map_reader *reader)
+static int show_entries(struct session *session, struct map_reader *reader, size_t top,
+                        uint64_t div)
 {
-    struct output_map_entry *entries = calloc(reader->count, sizeof(*entries));
+    struct output_map_entry *entries = calloc(reader->count ? reader->count : 1, sizeof(*entries));
     if (!entries)
         return -ENOMEM;
     size_t stride = reader->key_stride + reader->value_stride;
@@ -155,27 +156,43 @@ static int show_entries(struct session *session, struct map_reader *reader)
         entries[i].value = record + reader->key_stride;
     }
     const struct plan_map *planned = reader->planned;
-    session->output->ops->map(session->output, planned->name, planned->key, planned->value, entries,
-                              reader->count);
+    struct output_map map = {
+        .name = planned->name,
+        .key = planned->key,
+        .value = planned->value,
+        .hist = planned->hist.bucket_count ? &planned->hist : NULL,
+        .top = top,
+        .div = div,
+    };
+    session->output->ops->map(session->output, &map, entries, reader->count);
     free(entries);
     return 0;
 }
 
-static int print_map(struct session *session, const struct plan_map *planned)
+/* Every entry of the map, per-CPU values combined; reader_close frees it. */
+static int read_map(struct session *session, const struct plan_map *planned,
+                    struct map_reader *reader)
 {
-    struct map_reader reader;
     int errors_before = session->diag->error_count;
-    int err = reader_open(session, planned, &reader);
+    int err = reader_open(session, planned, reader);
     if (!err) {
         size_t limit = planned->max_entries ? planned->max_entries : 1;
-        err = planned->key ? read_keyed(&reader, limit) : read_scalar(&reader);
+        err = planned->key ? read_keyed(reader, limit) : read_scalar(reader);
     }
     if (err && session->diag->error_count == errors_before)
         diag_error(session->diag, (struct srcloc){0}, "cannot read map %s: %s", planned->name,
                    strerror(-err));
+    return err;
+}
+
+int session__print_map(struct session *session, const struct plan_map *planned, size_t top,
+                       uint64_t div)
+{
+    struct map_reader reader;
+    int err = read_map(session, planned, &reader);
     /* bpftrace prints nothing for a map that was never written. */
     if (!err && reader.count > 0)
-        err = show_entries(session, &reader);
+        err = show_entries(session, &reader, top, div);
     reader_close(&reader);
     return err;
 }
@@ -184,9 +201,59 @@ int session__print_maps(struct session *session)
 {
     int first_error = 0;
     for (size_t i = 0; i < session->plan->maps.count; i++) {
-        int err = print_map(session, vec_get(&session->plan->maps, i));
+        int err = session__print_map(session, vec_get(&session->plan->maps, i), 0, 0);
         if (err && !first_error)
             first_error = err;
     }
     return first_error;
+}
+
+const struct plan_map *session__find_map(const struct session *session, unsigned id)
+{
+    for (size_t i = 0; i < session->plan->maps.count; i++) {
+        const struct plan_map *planned = vec_get(&session->plan->maps, i);
+        if (planned->id == id)
+            return planned;
+    }
+    return NULL;
+}
+
+/* clear(): every key goes. The keys are read first, so deleting does not
+ * disturb the walk; programs may add keys meanwhile, as in bpftrace. */
+int session__clear_map(struct session *session, const struct plan_map *planned)
+{
+    struct map_reader reader;
+    int err = read_map(session, planned, &reader);
+    size_t stride = reader.key_stride + reader.value_stride;
+    uint64_t scalar_key = 0;
+    for (size_t i = 0; !err && i < reader.count; i++) {
+        const void *key = planned->key ? (const void *)(reader.records + i * stride) : &scalar_key;
+        int deleted = bpf_map_delete_elem(reader.fd, key);
+        if (deleted && deleted != -ENOENT)
+            err = deleted;
+    }
+    reader_close(&reader);
+    return err;
+}
+
+/* zero(): every key stays, with a zero value on every CPU. */
+int session__zero_map(struct session *session, const struct plan_map *planned)
+{
+    struct map_reader reader;
+    int err = read_map(session, planned, &reader);
+    size_t stride = reader.key_stride + reader.value_stride;
+    size_t copies = planned->per_cpu ? reader.cpus : 1;
+    void *zeros = err ? NULL : calloc(copies, reader.value_stride);
+    if (!err && !zeros)
+        err = -ENOMEM;
+    uint64_t scalar_key = 0;
+    for (size_t i = 0; !err && i < reader.count; i++) {
+        const void *key = planned->key ? (const void *)(reader.records + i * stride) : &scalar_key;
+        int updated = bpf_map_update_elem(reader.fd, key, zeros, BPF_EXIST);
+        if (updated && updated != -ENOENT)
+            err = updated;
+    }
+    free(zeros);
+    reader_close(&reader);
+    return err;
 }

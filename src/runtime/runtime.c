@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "runtime/process.h"
 #include "runtime/runtime_internal.h"
 
 /* The only state a signal handler may touch. */
@@ -64,10 +65,14 @@ static int64_t milliseconds_now(void)
 static int wait_for_stop(struct session *session)
 {
     int64_t last_lost_check = milliseconds_now();
+    struct runtime_target *target = session->options->target;
     while (!stop_requested && session->exit_events == 0) {
         int err = session__poll_events(session, POLL_INTERVAL_MS);
         if (err)
             return err;
+        /* -p/-c: the traced process is gone, as if exit() had been called. */
+        if (target && runtime_target_exited(target))
+            break;
         /* Report losses as they happen, not only at the end. */
         int64_t now = milliseconds_now();
         if (now - last_lost_check >= LOST_CHECK_INTERVAL_MS) {
@@ -89,8 +94,12 @@ static int trace(struct session *session)
     err = session__attach(session);
     if (err)
         return err;
-    session->output->ops->attached(session->output, session->plan->attach_count);
-    if (session__has_phase(session, PHASE_TRACE))
+    session->output->ops->attached(session->output,
+                                   session->plan->attach_count - session->skipped_probes);
+    struct runtime_target *target = session->options->target;
+    if (target) /* -c: the command runs from here on, under the probes */
+        err = runtime_target_start(target, session->diag);
+    if (!err && (session__has_phase(session, PHASE_TRACE) || target))
         err = wait_for_stop(session);
     return err;
 }

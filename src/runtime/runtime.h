@@ -25,6 +25,8 @@
 /* The ring buffer size used when neither the options nor the object set one. */
 #define RUNTIME_DEFAULT_RING_BUFFER_BYTES (1u << 20)
 
+struct runtime_target;
+
 struct runtime_options {
     struct output *output; /* where results go */
     bool verbose;          /* -v: libbpf messages and full verifier logs on stderr */
@@ -33,7 +35,16 @@ struct runtime_options {
      * 0 keeps the size the object declares (codegen's choice, which its
      * wake-up threshold was computed from). */
     unsigned ring_buffer_bytes;
+    /* A probe that fails to attach: stop (error), warn and go on, or go on. */
+    enum probe_missing missing_probes;
+    /* -p/-c (process.h): tracing stops when it exits; -c's command is
+     * started once the probes are attached. NULL without either. */
+    struct runtime_target *target;
 };
+
+/* A ring of `pages_per_cpu` 4 KiB pages per possible CPU, as a power of two
+ * (bpftrace's perf_rb_pages, BPFTRACE_PERF_RB_PAGES). */
+unsigned runtime_ring_buffer_bytes(unsigned pages_per_cpu);
 
 /* Load, run BEGIN, attach, loop until exit()/signal, run END, print maps,
  * detach. Returns 0 with *exit_code set (exit()'s argument, else 0), or a

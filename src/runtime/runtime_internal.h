@@ -25,6 +25,7 @@ struct session {
     struct probe_attachment *attachments;
     size_t attachment_count;
     size_t attachment_capacity;
+    unsigned skipped_probes; /* failed to attach, and missing_probes said go on */
 
     struct ring_buffer *ring; /* NULL when the plan has no events map */
     int lost_fd;              /* -1 when the plan has no lost map */
@@ -83,8 +84,28 @@ int session__drain_events(struct session *session);
 void session__report_lost(struct session *session);
 void session__close_events(struct session *session);
 
-/* maps.c */
+/* maps.c: reading maps for print(), clear(), zero() and at exit. */
 int session__print_maps(struct session *session);
+int session__print_map(struct session *session, const struct plan_map *planned, size_t top,
+                       uint64_t div);
+int session__clear_map(struct session *session, const struct plan_map *planned);
+int session__zero_map(struct session *session, const struct plan_map *planned);
+/* The map events name by `id`, or NULL. */
+const struct plan_map *session__find_map(const struct session *session, unsigned id);
+
+/* map_events.c: print/clear/zero/print(value) records from the ring buffer.
+ * Returns false for a kind it does not handle. */
+bool session__handle_map_event(struct session *session, uint32_t kind, uint32_t id,
+                               const char *payload, size_t size);
+
+/* actions.c: time(), system() and cat() records. Returns false for a kind
+ * it does not handle. */
+bool session__handle_action_event(struct session *session, uint32_t kind, uint32_t id,
+                                  const char *payload, size_t size);
+/* symbols.c: the output's symbolizer (stack maps, kallsyms, ELF symbols),
+ * installed while the object is loaded. */
+void session__install_symbolizer(struct session *session);
+void session__remove_symbolizer(struct session *session);
 
 /* verifier.c: libbpf's messages and load failures. */
 void runtime_log_install(bool verbose);

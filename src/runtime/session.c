@@ -153,6 +153,7 @@ int session__load(struct session *session)
         session__explain_load_failure(session, err);
         return err;
     }
+    session__install_symbolizer(session);
     return 0;
 }
 
@@ -221,23 +222,51 @@ static int push_attachment(struct session *session, struct probe_attachment atta
     return 0;
 }
 
+/* Move what the kind said about a failed attachment into the session's
+ * diagnostics: as errors, or under missing_probes=warn as warnings (the
+ * probe is skipped and tracing goes on), or under ignore not at all. */
+static void report_failure(struct session *session, const struct diag *failure, bool fatal)
+{
+    if (!fatal && session->options->missing_probes == MISSING_IGNORE)
+        return;
+    for (size_t i = 0; i < failure->entries.count; i++) {
+        const struct diag_entry *entry = vec_get(&failure->entries, i);
+        struct diag_entry *copy =
+            fatal ? diag_error(session->diag, entry->loc, "%s", entry->message)
+                  : diag_warning(session->diag, entry->loc, "%s; skipping it", entry->message);
+        if (entry->hint)
+            diag_hint(copy, "%s", entry->hint);
+        if (entry->detail)
+            diag_detail(copy, entry->detail);
+    }
+}
+
 static int attach_instance(struct session *session, size_t index,
                            const struct probe_instance *instance)
 {
     const struct plan_program *planned = plan_program_at(session->plan, index);
     struct probe_attachment attachment = {.link = NULL, .perf_fd = -1};
-    int errors_before = session->diag->error_count;
+    struct diag failure;
+    diag_init(&failure, session->diag->filename, session->diag->source);
     int err = planned->kind->attach ? planned->kind->attach(session->programs[index], instance,
-                                                            &attachment, session->diag)
+                                                            &attachment, &failure)
                                     : -EOPNOTSUPP;
+    /* The kind explains its own failures; make sure none goes unexplained. */
+    if (err && failure.error_count == 0)
+        diag_error(&failure, instance->loc, "could not attach to %s: %s", instance->name,
+                   strerror(-err));
     if (err) {
-        /* The kind explains its own failures; make sure none goes unexplained. */
-        if (session->diag->error_count == errors_before)
-            diag_error(session->diag, instance->loc, "could not attach to %s: %s", instance->name,
-                       strerror(-err));
-        return err;
+        bool fatal = session->options->missing_probes == MISSING_ERROR;
+        report_failure(session, &failure, fatal);
+        if (!fatal) {
+            session->skipped_probes++;
+            err = 0;
+        }
+    } else {
+        err = push_attachment(session, attachment);
     }
-    return push_attachment(session, attachment);
+    diag_free(&failure);
+    return err;
 }
 
 int session__attach(struct session *session)
@@ -261,12 +290,8 @@ int session__attach(struct session *session)
 
 void session__detach(struct session *session)
 {
-    for (size_t i = session->attachment_count; i-- > 0;) {
-        struct probe_attachment *attachment = &session->attachments[i];
-        bpf_link__destroy(attachment->link);
-        if (attachment->perf_fd >= 0)
-            close(attachment->perf_fd);
-    }
+    for (size_t i = session->attachment_count; i-- > 0;)
+        probe_attachment_destroy(&session->attachments[i]);
     session->attachment_count = 0;
 }
 
@@ -274,6 +299,7 @@ void session__close(struct session *session)
 {
     session__detach(session);
     session__close_events(session);
+    session__remove_symbolizer(session);
     bpf_object__close(session->object);
     session->object = NULL;
     free(session->attachments);

@@ -124,6 +124,9 @@ bool type_equal(const struct type *a, const struct type *b)
         return type_equal(a->element, b->element);
     case TYPE_ARRAY:
         return a->length == b->length && type_equal(a->element, b->element);
+    case TYPE_KSTACK:
+    case TYPE_USTACK:
+        return a->length == b->length && strcmp(a->name, b->name) == 0;
     case TYPE_TUPLE:
     case TYPE_RECORD:
         if (a->field_count != b->field_count)
@@ -140,8 +143,20 @@ bool type_equal(const struct type *a, const struct type *b)
     }
 }
 
+const struct type *type_complete(const struct type *type)
+{
+    if (type && type->lazy) {
+        struct type *record = (struct type *)type; /* lazy records are never shared consts */
+        struct type_lazy *lazy = record->lazy;
+        record->lazy = NULL;
+        lazy->complete(lazy, record);
+    }
+    return type;
+}
+
 const struct type_field *type_find_field(const struct type *record, const char *name)
 {
+    type_complete(record);
     for (unsigned i = 0; i < record->field_count; i++)
         if (record->fields[i].name && strcmp(record->fields[i].name, name) == 0)
             return &record->fields[i];
@@ -192,6 +207,33 @@ void type_describe(const struct type *type, struct strbuf *out)
         break;
     case TYPE_PROBE:
         strbuf_puts(out, "probe");
+        break;
+    case TYPE_KSTACK:
+        strbuf_puts(out, "kstack");
+        break;
+    case TYPE_USTACK:
+        strbuf_puts(out, "ustack");
+        break;
+    case TYPE_KSYM:
+        strbuf_puts(out, "ksym_t");
+        break;
+    case TYPE_USYM:
+        strbuf_puts(out, "usym_t");
+        break;
+    case TYPE_USERNAME:
+        strbuf_puts(out, "username");
+        break;
+    case TYPE_TIMESTAMP:
+        strbuf_puts(out, "timestamp");
+        break;
+    case TYPE_BUFFER:
+        strbuf_printf(out, "buffer[%u]", type->length);
+        break;
+    case TYPE_INET:
+        strbuf_puts(out, "inet");
+        break;
+    case TYPE_MACADDR:
+        strbuf_puts(out, "macaddr_t");
         break;
     default:
         strbuf_puts(out, aggregation_name(type->kind));

@@ -31,6 +31,16 @@ enum type_kind {
     TYPE_STATS,
     TYPE_HIST,
     TYPE_LHIST,
+    /* Values user space finishes when it prints them (src/output/resolved.c). */
+    TYPE_KSTACK,    /* {i64 stack id, u64 pid}; `length` = frame limit, `name` = mode */
+    TYPE_USTACK,    /* the same, for user stacks */
+    TYPE_KSYM,      /* u64 kernel address, printed as its symbol */
+    TYPE_USYM,      /* {u64 address, u64 pid}, printed as the process's symbol */
+    TYPE_USERNAME,  /* u64 uid, printed as the user's name */
+    TYPE_TIMESTAMP, /* u64 boot-relative ns; `name` = strftime format */
+    TYPE_BUFFER,    /* buf(): {u64 length, u8 bytes[`length` capacity]}, printed escaped */
+    TYPE_INET,      /* ntop(): {u64 address family, u8 address[16]}, printed as text */
+    TYPE_MACADDR,   /* macaddr(): {u8 address[6], 2 bytes padding}, printed AA:BB:.. */
 };
 
 enum address_space { SPACE_NONE, SPACE_KERNEL, SPACE_USER };
@@ -41,6 +51,18 @@ struct type_field {
     const char *name; /* NULL for tuple fields */
     const struct type *type;
     unsigned offset; /* bytes from the start of the aggregate */
+    /* Bitfields: the value is `bit_size` bits starting `bit_offset` bits
+     * above `offset` (little-endian); `type` is the declared integer type.
+     * bit_size 0: an ordinary field. */
+    unsigned short bit_offset;
+    unsigned short bit_size;
+};
+
+/* A record whose fields are filled on first use: kernel structs reach each
+ * other through pointers (task_struct -> real_parent -> task_struct), so
+ * converting them eagerly would walk most of the kernel's types. */
+struct type_lazy {
+    void (*complete)(struct type_lazy *lazy, struct type *record);
 };
 
 struct type {
@@ -54,6 +76,7 @@ struct type {
     const char *name;           /* TYPE_RECORD: struct name, for messages */
     const struct type_field *fields; /* TYPE_TUPLE, TYPE_RECORD */
     unsigned field_count;
+    struct type_lazy *lazy; /* TYPE_RECORD: non-NULL until its fields are filled */
 };
 
 /* Shared singletons. */
@@ -79,6 +102,8 @@ const struct type *type_aggregation(struct arena *arena, enum type_kind kind,
 bool type_equal(const struct type *a, const struct type *b);
 bool type_is_integer(const struct type *type);    /* int or bool */
 bool type_is_aggregation(const struct type *type);
+/* Fills a lazy record's fields; type_find_field does it by itself. */
+const struct type *type_complete(const struct type *type);
 const struct type_field *type_find_field(const struct type *record, const char *name);
 
 /* A readable name for messages: "uint64", "string[64]", "struct foo *", "(int64, string[16])". */

@@ -141,6 +141,13 @@ struct capture {
     struct output *output;
 };
 
+static void show_map(struct output *output, const char *name, const struct type *key,
+                     const struct type *value, struct output_map_entry *entries, size_t count)
+{
+    struct output_map map = {.name = name, .key = key, .value = value};
+    output->ops->map(output, &map, entries, count);
+}
+
 static void capture_open(struct capture *capture)
 {
     memset(capture, 0, sizeof(*capture));
@@ -189,7 +196,7 @@ static void test_count_map_with_string_keys(void)
         entries[i] = (struct output_map_entry){keys[i], &values[i]};
     struct capture c;
     capture_open(&c);
-    c.output->ops->map(c.output, "@syscalls", key, value, entries, 4);
+    show_map(c.output, "@syscalls", key, value, entries, 4);
     capture_close(&c);
     /* Ascending by value; the tie between bash and cron goes by key. */
     CHECK_STR(c.out_text, "@syscalls[apt]: 1\n"
@@ -206,9 +213,9 @@ static void test_scalar_and_empty_maps(void)
     struct output_map_entry entry = {NULL, &total};
     struct capture c;
     capture_open(&c);
-    c.output->ops->map(c.output, "@total", NULL, type_int(8, true), &entry, 1);
-    c.output->ops->map(c.output, "@nothing", type_int(8, true), type_int(8, true), NULL, 0);
-    c.output->ops->map(c.output, "@", NULL, type_int(8, true), &entry, 1);
+    show_map(c.output, "@total", NULL, type_int(8, true), &entry, 1);
+    show_map(c.output, "@nothing", type_int(8, true), type_int(8, true), NULL, 0);
+    show_map(c.output, "@", NULL, type_int(8, true), &entry, 1);
     capture_close(&c);
     CHECK_STR(c.out_text, "@total: -5\n@: -5\n");
     capture_free(&c);
@@ -229,7 +236,7 @@ static void test_two_key_map(void)
         entries[i] = (struct output_map_entry){&keys[i], &values[i]};
     struct capture c;
     capture_open(&c);
-    c.output->ops->map(c.output, "@t", key, value, entries, 3);
+    show_map(c.output, "@t", key, value, entries, 3);
     capture_close(&c);
     CHECK_STR(c.out_text, "@t[c, 1]: 1\n@t[a, 7]: 3\n@t[b, 2]: 3\n");
     capture_free(&c);
@@ -244,7 +251,7 @@ static void test_ordering_rules(void)
         entries[i] = (struct output_map_entry){&int_keys[i], &int_values[i]};
     struct capture c;
     capture_open(&c);
-    c.output->ops->map(c.output, "@", type_int(8, true), type_int(8, true), entries, 3);
+    show_map(c.output, "@", type_int(8, true), type_int(8, true), entries, 3);
     capture_close(&c);
     CHECK_STR(c.out_text, "@[2]: -7\n@[-3]: -3\n@[5]: 10\n");
     capture_free(&c);
@@ -256,7 +263,7 @@ static void test_ordering_rules(void)
     for (int i = 0; i < 3; i++)
         entries[i] = (struct output_map_entry){keys[i], values[i]};
     capture_open(&c);
-    c.output->ops->map(c.output, "@s", type_string(&arena, 8), type_string(&arena, 8), entries, 3);
+    show_map(c.output, "@s", type_string(&arena, 8), type_string(&arena, 8), entries, 3);
     capture_close(&c);
     CHECK_STR(c.out_text, "@s[p]: y\n@s[a]: z\n@s[b]: x\n");
     capture_free(&c);
@@ -267,7 +274,7 @@ static void test_ordering_rules(void)
     for (int i = 0; i < 3; i++)
         entries[i] = (struct output_map_entry){min_keys[i], mins[i]};
     capture_open(&c);
-    c.output->ops->map(c.output, "@m", type_string(&arena, 8),
+    show_map(c.output, "@m", type_string(&arena, 8),
                        type_aggregation(&arena, TYPE_MIN, type_int(8, true)), entries, 3);
     capture_close(&c);
     CHECK_STR(c.out_text, "@m[y]: 3\n@m[x]: -5\n@m[z]: -1\n");
@@ -280,9 +287,9 @@ static void test_stats_map(void)
     struct output_map_entry entry = {NULL, stats};
     struct capture c;
     capture_open(&c);
-    c.output->ops->map(c.output, "@st", NULL,
+    show_map(c.output, "@st", NULL,
                        type_aggregation(&arena, TYPE_STATS, type_int(8, false)), &entry, 1);
-    c.output->ops->map(c.output, "@av", NULL,
+    show_map(c.output, "@av", NULL,
                        type_aggregation(&arena, TYPE_AVG, type_int(8, false)), &entry, 1);
     capture_close(&c);
     CHECK_STR(c.out_text, "@st: { .count = 2, .average = 7, .total = 14 }\n@av: 7\n");

@@ -182,7 +182,7 @@ static void test_interval(struct arena *arena)
     CHECK(interval_period(arena, "interval:s:-1", NULL) == 0);
     CHECK(interval_period(arena, "interval:s:1x", NULL) == 0);
     CHECK(interval_period(arena, "interval:s:", NULL) == 0);
-    CHECK(interval_period(arena, "interval:1", NULL) == 0);
+    CHECK(interval_period(arena, "interval:1000", NULL) == 1000ull); /* a bare count is ns */
     CHECK(interval_period(arena, "interval:1parsec", NULL) == 0);
     CHECK(interval_period(arena, "interval", NULL) == 0);
     CHECK(interval_period(arena, "interval:hz:2000000000", NULL) == 0);
@@ -193,12 +193,12 @@ static void test_unavailable(struct arena *arena)
 {
     struct probe_env env = {.arena = arena, .tracefs = "/nonexistent"};
     struct ast_program *program =
-        program_of(arena, (const char *[]){"uprobe:/bin/sh:main"}, 1, block_of(arena, NULL));
+        program_of(arena, (const char *[]){"usdt:/bin/sh:probe"}, 1, block_of(arena, NULL));
     struct diag diag;
     diag_init(&diag, "test", "");
     CHECK(probes_expand_program(program, &env, &diag) < 0);
     const struct diag_entry *entry = first_error(&diag);
-    CHECK(entry && strcmp(entry->message, "'uprobe' probes are not supported by sonde yet") == 0);
+    CHECK(entry && strcmp(entry->message, "'usdt' probes are not supported by sonde yet") == 0);
     CHECK(entry && entry->hint);
     diag_free(&diag);
 
@@ -419,7 +419,7 @@ static void test_expand_errors(struct arena *arena, const char *tracefs)
     expand(arena, tracefs, (const char *[]){"tracepoint:foo:*"}, 1, block_of(arena, NULL), &program,
            &diag);
     entry = first_error(&diag);
-    CHECK(entry && strcmp(entry->message, "'tracepoint:foo:*' matches no tracepoints") == 0);
+    CHECK(entry && strcmp(entry->message, "'tracepoint:foo:*' matches no probes") == 0);
     diag_free(&diag);
 
     expand(arena, tracefs, (const char *[]){"tracepoint:sched"}, 1, block_of(arena, NULL), &program,
@@ -440,16 +440,22 @@ static void test_list(struct arena *arena, const char *tracefs)
 {
     struct probe_env env = {.arena = arena, .tracefs = tracefs};
     FILE *sink = fopen("/dev/null", "w");
-    int all = probe_kind_tracepoint.list(&env, NULL, sink);
-    int sched = probe_kind_tracepoint.list(&env, "t:sched:*", sink);
-    int syscalls = probe_kind_tracepoint.list(&env, "tracepoint:syscalls:*", sink);
-    int one = probe_kind_tracepoint.list(&env, "tracepoint:sched:sched_switch", sink);
-    int other = probe_kind_tracepoint.list(&env, "kprobe:*", sink);
+    int all = probes_list(&env, "tracepoint:*", false, sink);
+    int sched = probes_list(&env, "t:sched:*", false, sink);
+    int syscalls = probes_list(&env, "tracepoint:syscalls:*", false, sink);
+    int one = probes_list(&env, "tracepoint:sched:sched_switch", false, sink);
+    int two = probes_list(&env, "tracepoint:sched:sched_switch, t:sched:sched_wakeup", false, sink);
+    int software = probes_list(&env, "software:*", false, sink);
+    int faults = probes_list(&env, "s:*faults*", false, sink);
+    int kprobes = probes_list(&env, "kprobe:*", false, sink);
     fclose(sink);
     CHECK(all > syscalls && syscalls > 600);
     CHECK(sched > 10);
     CHECK(one == 1);
-    CHECK(other == 0);
+    CHECK(two == 2);
+    CHECK(software == 11);
+    CHECK(faults == 5); /* page, minor, major, alignment, emulation */
+    CHECK(kprobes == 0); /* none on a kernel without kprobes; this test runs on one */
 }
 
 int main(void)

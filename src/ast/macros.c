@@ -1,0 +1,272 @@
+/* macros.c: expands `macro name(a, $v, @m) { ...; value }` at each call.
+ *
+ * A call becomes a block expression holding a copy of the macro's body.
+ * Parameters bind by kind: a bare name takes any expression, which replaces
+ * the name wherever the body uses it; `$v` takes a variable by reference (the
+ * body reads and writes the caller's variable) or an expression, which then
+ * initialises a variable of the macro's own; `@m` takes a map. The body's own
+ * variables get names no script can write, so a macro sees only its
+ * parameters and never the caller's variables. Calls are matched by name and
+ * argument count; a macro without parameters may be called without
+ * parentheses. A macro may call other macros but not itself, even indirectly. */
+#include <errno.h>
+#include <string.h>
+
+#include "ast/ast.h"
+
+struct expander {
+    struct arena *arena;
+    struct diag *diag;
+    struct vec *macros;  /* struct ast_macro * */
+    struct vec active;   /* struct ast_macro * being expanded: the call chain */
+    unsigned expansions; /* numbers each expansion's private variables */
+    bool failed;
+};
+
+static struct ast_macro *find_macro(struct expander *ex, const char *name, size_t arity,
+                                    bool *name_exists)
+{
+    *name_exists = false;
+    for (size_t i = 0; i < ex->macros->count; i++) {
+        struct ast_macro *macro = vec_get(ex->macros, i);
+        if (strcmp(macro->name, name) != 0)
+            continue;
+        *name_exists = true;
+        if (macro->params.count == arity)
+            return macro;
+    }
+    return NULL;
+}
+
+static bool on_call_chain(struct expander *ex, const struct ast_macro *macro)
+{
+    for (size_t i = 0; i < ex->active.count; i++)
+        if (vec_get(&ex->active, i) == macro)
+            return true;
+    return false;
+}
+
+/* ---- binding the parameters in a fresh copy of the body ------------------ */
+
+struct binding {
+    struct expander *ex;
+    struct ast_macro *macro;
+    struct vec *args; /* struct ast_expr *, already expanded */
+    unsigned expansion;
+    struct vec initialisers; /* struct ast_stmt *: `$v` params given an expression */
+};
+
+static int param_index(const struct ast_macro *macro, enum ast_expr_kind kind, const char *name)
+{
+    for (size_t i = 0; i < macro->params.count; i++) {
+        const struct ast_expr *param = vec_get(&macro->params, i);
+        if (param->kind != kind)
+            continue;
+        const char *param_name = kind == EXPR_IDENTIFIER ? param->identifier.name
+                                 : kind == EXPR_VARIABLE ? param->variable.name
+                                                         : param->map.name;
+        if (strcmp(param_name, name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static const char *private_name(struct binding *b, const char *name)
+{
+    /* '.' cannot appear in a written variable name. */
+    return arena_printf(b->ex->arena, "%s.%s%u", name, b->macro->name, b->expansion);
+}
+
+static bool bind_names(struct ast_expr *expr, void *context)
+{
+    struct binding *b = context;
+    struct ast_macro *macro = b->macro;
+    if (expr->kind == EXPR_VARIABLE) {
+        int index = param_index(macro, EXPR_VARIABLE, expr->variable.name);
+        struct ast_expr *arg = index >= 0 ? vec_get(b->args, (size_t)index) : NULL;
+        if (arg && arg->kind == EXPR_VARIABLE)
+            expr->variable.name = arg->variable.name; /* by reference */
+        else
+            expr->variable.name = private_name(b, expr->variable.name);
+        return true;
+    }
+    if (expr->kind == EXPR_MAP) {
+        int index = param_index(macro, EXPR_MAP, expr->map.name);
+        if (index >= 0)
+            expr->map.name = ((struct ast_expr *)vec_get(b->args, (size_t)index))->map.name;
+        return true;
+    }
+    if (expr->kind == EXPR_IDENTIFIER) {
+        int index = param_index(macro, EXPR_IDENTIFIER, expr->identifier.name);
+        if (index >= 0) {
+            struct ast_expr *arg = vec_get(b->args, (size_t)index);
+            *expr = *ast_expr_clone(b->ex->arena, arg);
+            return false; /* the caller's expression: not the macro's to rename */
+        }
+    }
+    return true;
+}
+
+/* Arguments must fit their parameter's kind: a map for @m. */
+static bool check_args(struct expander *ex, struct ast_macro *macro, struct vec *args,
+                       struct srcloc call_loc)
+{
+    for (size_t i = 0; i < macro->params.count; i++) {
+        struct ast_expr *param = vec_get(&macro->params, i);
+        struct ast_expr *arg = vec_get(args, i);
+        if (param->kind == EXPR_MAP && (arg->kind != EXPR_MAP || arg->map.keys.count > 0)) {
+            struct diag_entry *entry = diag_error(
+                ex->diag, arg->loc, "macro %s expects a map for @%s", macro->name, param->map.name);
+            diag_hint(entry, "pass a map name without keys, e.g. %s(@counts)", macro->name);
+            return false;
+        }
+    }
+    (void)call_loc;
+    return true;
+}
+
+/* `$v` parameters given an expression start as that expression's value. */
+static void initialise_value_params(struct binding *b, struct ast_stmt *body)
+{
+    struct vec statements = {0};
+    for (size_t i = 0; i < b->macro->params.count; i++) {
+        struct ast_expr *param = vec_get(&b->macro->params, i);
+        struct ast_expr *arg = vec_get(b->args, i);
+        if (param->kind != EXPR_VARIABLE || arg->kind == EXPR_VARIABLE)
+            continue;
+        struct ast_stmt *let = ast_stmt_new(b->ex->arena, STMT_LET, arg->loc);
+        let->let.variable = ast_expr_new(b->ex->arena, EXPR_VARIABLE, arg->loc);
+        let->let.variable->variable.name = private_name(b, param->variable.name);
+        let->let.value = arg;
+        vec_push(&statements, let);
+    }
+    for (size_t i = 0; i < body->block.statements.count; i++)
+        vec_push(&statements, vec_get(&body->block.statements, i));
+    vec_free(&body->block.statements);
+    body->block.statements = statements;
+}
+
+/* ---- walking the program ------------------------------------------------- */
+
+static bool expand_visit(struct ast_expr *expr, void *context);
+
+static void expand_in_expr(struct expander *ex, struct ast_expr *expr)
+{
+    ast_walk_expr(expr, expand_visit, ex);
+}
+
+static void expand_in_stmt(struct expander *ex, struct ast_stmt *stmt)
+{
+    ast_walk_stmt(stmt, expand_visit, ex);
+}
+
+/* The standard library's text is not the script's: its expressions take the
+ * place of the call, so a type error in one points where the user wrote it. */
+static bool relocate(struct ast_expr *expr, void *context)
+{
+    expr->loc = *(const struct srcloc *)context;
+    return true;
+}
+
+static struct ast_expr *instantiate(struct expander *ex, struct ast_macro *macro, struct vec *args,
+                                    struct srcloc call_loc)
+{
+    struct binding b = {.ex = ex, .macro = macro, .args = args, .expansion = ++ex->expansions};
+    struct ast_stmt *body = ast_stmt_clone(ex->arena, macro->body);
+    struct ast_expr *value = ast_expr_clone(ex->arena, macro->value);
+    if (macro->stdlib_file) { /* before the arguments come in: they keep their places */
+        ast_walk_stmt(body, relocate, &call_loc);
+        ast_walk_expr(value, relocate, &call_loc);
+    }
+    ast_walk_stmt(body, bind_names, &b);
+    ast_walk_expr(value, bind_names, &b);
+    initialise_value_params(&b, body);
+
+    vec_push(&ex->active, macro);
+    expand_in_stmt(ex, body);
+    expand_in_expr(ex, value);
+    ex->active.count--;
+
+    struct ast_expr *block = ast_expr_new(ex->arena, EXPR_BLOCK, call_loc);
+    block->block.body = body;
+    block->block.value = value;
+    return block;
+}
+
+static bool expand_call(struct expander *ex, struct ast_expr *expr, const char *name,
+                        struct vec *args)
+{
+    bool name_exists;
+    struct ast_macro *macro = find_macro(ex, name, args->count, &name_exists);
+    if (!macro) {
+        if (name_exists && expr->kind == EXPR_CALL) {
+            diag_error(ex->diag, expr->loc, "no macro %s takes %zu argument%s", name, args->count,
+                       args->count == 1 ? "" : "s");
+            ex->failed = true;
+        }
+        return false;
+    }
+    if (on_call_chain(ex, macro)) {
+        struct diag_entry *entry =
+            diag_error(ex->diag, expr->loc, "macro %s calls itself", macro->name);
+        diag_hint(entry, "recursive macros are not supported: macros are expanded in place");
+        ex->failed = true;
+        return true;
+    }
+    for (size_t i = 0; i < args->count; i++)
+        expand_in_expr(ex, vec_get(args, i));
+    if (!check_args(ex, macro, args, expr->loc)) {
+        ex->failed = true;
+        return true;
+    }
+    *expr = *instantiate(ex, macro, args, expr->loc);
+    return true;
+}
+
+static bool expand_visit(struct ast_expr *expr, void *context)
+{
+    struct expander *ex = context;
+    if (ex->failed)
+        return false;
+    static struct vec no_args;
+    if (expr->kind == EXPR_CALL)
+        return !expand_call(ex, expr, expr->call.name, &expr->call.args);
+    if (expr->kind == EXPR_IDENTIFIER)
+        return !expand_call(ex, expr, expr->identifier.name, &no_args);
+    return true;
+}
+
+static bool check_duplicates(struct expander *ex)
+{
+    for (size_t i = 0; i < ex->macros->count; i++) {
+        struct ast_macro *macro = vec_get(ex->macros, i);
+        for (size_t j = 0; j < i; j++) {
+            struct ast_macro *earlier = vec_get(ex->macros, j);
+            if (strcmp(macro->name, earlier->name) == 0 &&
+                macro->params.count == earlier->params.count) {
+                diag_error(ex->diag, macro->loc,
+                           "macro %s with %zu parameter%s is already defined at line %d",
+                           macro->name, macro->params.count, macro->params.count == 1 ? "" : "s",
+                           earlier->loc.line);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+int ast_expand_macros(struct ast_program *program, struct arena *arena, struct diag *diag)
+{
+    if (program->macros.count == 0)
+        return 0;
+    struct expander ex = {.arena = arena, .diag = diag, .macros = &program->macros};
+    if (!check_duplicates(&ex))
+        return -EINVAL;
+    for (size_t i = 0; i < program->probes.count && !ex.failed; i++) {
+        struct ast_probe *probe = vec_get(&program->probes, i);
+        expand_in_expr(&ex, probe->predicate);
+        expand_in_stmt(&ex, probe->body);
+    }
+    vec_free(&ex.active);
+    return ex.failed ? -EINVAL : 0;
+}

@@ -1,0 +1,50 @@
+/* sema_functions: argument checks of the function library (stacks, symbols,
+ * time, strings, unsafe actions) and the builtins that go with it. Rows of
+ * sema_calls.c's table point here. */
+#ifndef SONDE_AST_SEMA_FUNCTIONS_H
+#define SONDE_AST_SEMA_FUNCTIONS_H
+
+#include "ast/sema_internal.h"
+
+/* Frames a stack keeps when the script gives no limit (bpftrace's maximum). */
+enum { SEMA_STACK_FRAMES = 127 };
+
+const struct type *sema_function_builtin(struct checker *checker, struct ast_expr *expr,
+                                         enum ast_builtin builtin);
+/* printf's checks, for system() and cat(), which format the same way. */
+const struct type *sema_check_format_call(struct checker *checker, struct ast_expr *call);
+
+const struct type *sema_check_stack(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_strftime(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_time(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_symbol(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_kaddr(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_signal(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_unsafe_format(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_strncmp(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_strcontains(struct checker *checker, struct ast_expr *call);
+
+/* sema_net.c: buffers and network addresses. */
+const struct type *sema_check_buf(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_ntop(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_pton(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_macaddr(struct checker *checker, struct ast_expr *call);
+/* The bytes of an IPv4 ("1.2.3.4", 4 bytes) or IPv6 ("::1", 16) address; 0 when invalid. */
+unsigned sema_parse_address(const char *text, unsigned char bytes[16]);
+
+const struct type *sema_check_join(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_errorf(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_strlen(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_cgroupid(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_path(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_uaddr(struct checker *checker, struct ast_expr *call);
+
+/* join() reads at most this many strings (bpftrace's default). */
+enum { SEMA_JOIN_MAX_ARGS = 16 };
+
+/* The address of a kernel symbol from /proc/kallsyms; 0 when absent. */
+uint64_t sema_kernel_symbol_address(const char *name);
+/* A signal's number from "SIGUSR1", "USR1" or "10"; 0 when unknown. */
+int sema_signal_number(const char *name);
+
+#endif

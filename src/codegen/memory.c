@@ -1,0 +1,202 @@
+/* Reading through pointers: fields of kernel structs, `*p`, `p[i]`, and
+ * pointer arithmetic.
+ *
+ * Memory a pointer names is never loaded directly: every read goes through
+ * bpf_probe_read_kernel (or _user for process memory) into scratch memory,
+ * so it works in every program type and a bad pointer reads zeros instead
+ * of failing verification. A chain like `a->b.c->d` computes addresses as
+ * far as it can and reads only what it must: the pointer `c`, then `d`. */
+#include "codegen/codegen_internal.h"
+
+/* Whether the value of `expr` lives behind a pointer (so its address can be
+ * computed without reading it). Emits nothing. */
+static bool is_remote(const struct ast_expr *expr)
+{
+    switch (expr->kind) {
+    case EXPR_FIELD: {
+        const struct type *base = expr->field.base->type;
+        if (base->kind == TYPE_POINTER)
+            return true;
+        return base->kind == TYPE_RECORD && is_remote(expr->field.base);
+    }
+    case EXPR_UNARY:
+        return expr->unary.op == OP_DEREF;
+    case EXPR_INDEX: {
+        const struct type *base = expr->index.base->type;
+        if (base->kind == TYPE_POINTER)
+            return true;
+        return (base->kind == TYPE_ARRAY || base->kind == TYPE_STRING) &&
+               is_remote(expr->index.base);
+    }
+    default:
+        return false;
+    }
+}
+
+static enum address_space pointer_space(const struct type *pointer)
+{
+    return pointer->kind == TYPE_POINTER && pointer->space == SPACE_USER ? SPACE_USER
+                                                                         : SPACE_KERNEL;
+}
+
+static LLVMValueRef add_bytes(struct codegen *cg, LLVMValueRef address, LLVMValueRef bytes)
+{
+    return LLVMBuildAdd(cg->builder, address, bytes, "");
+}
+
+static LLVMValueRef scaled_index(struct codegen *cg, struct ast_expr *index, unsigned size)
+{
+    LLVMValueRef value = codegen_expr(cg, index);
+    return LLVMBuildMul(cg->builder, value, codegen_const(cg, size ? size : 1), "");
+}
+
+/* The address (an i64) of a remote expression, and the space it is in. */
+static LLVMValueRef remote_address(struct codegen *cg, struct ast_expr *expr,
+                                   enum address_space *space)
+{
+    switch (expr->kind) {
+    case EXPR_FIELD: {
+        struct ast_expr *base = expr->field.base;
+        const struct type *record = base->type;
+        LLVMValueRef address;
+        if (base->type->kind == TYPE_POINTER) {
+            address = codegen_expr(cg, base);
+            *space = pointer_space(base->type);
+            record = type_complete(base->type->element);
+        } else {
+            address = remote_address(cg, base, space);
+        }
+        const struct type_field *field = type_find_field(record, expr->field.name);
+        return add_bytes(cg, address, codegen_const(cg, field ? field->offset : 0));
+    }
+    case EXPR_UNARY:
+        *space = pointer_space(expr->unary.operand->type);
+        return codegen_expr(cg, expr->unary.operand);
+    default: { /* EXPR_INDEX */
+        struct ast_expr *base = expr->index.base;
+        unsigned element_size = expr->type->size;
+        LLVMValueRef address;
+        if (base->type->kind == TYPE_POINTER) {
+            address = codegen_expr(cg, base);
+            *space = pointer_space(base->type);
+        } else {
+            address = remote_address(cg, base, space);
+        }
+        return add_bytes(cg, address, scaled_index(cg, expr->index.index, element_size));
+    }
+    }
+}
+
+static void probe_read(struct codegen *cg, LLVMValueRef slot, unsigned size, LLVMValueRef address,
+                       enum address_space space)
+{
+    LLVMValueRef pointer = LLVMBuildIntToPtr(cg->builder, address, cg->ptr, "");
+    LLVMValueRef args[] = {slot, codegen_const(cg, size), pointer};
+    codegen_call_helper(cg, space == SPACE_USER ? HELPER_PROBE_READ_USER : HELPER_PROBE_READ_KERNEL,
+                        args, 3);
+}
+
+/* A value of `type` at a remote address: scalars as i64, the rest as a
+ * pointer to a scratch copy (zeros when the read fails). */
+static LLVMValueRef read_value(struct codegen *cg, const struct type *type, LLVMValueRef address,
+                               enum address_space space)
+{
+    unsigned size = type->size;
+    LLVMValueRef slot = codegen_alloca_zeroed(cg, size ? size : 8, "remote");
+    if (size)
+        probe_read(cg, slot, size, address, space);
+    return codegen_load(cg, type, slot);
+}
+
+/* Bitfields: read the bytes that hold the bits, then shift and mask. */
+static LLVMValueRef read_bitfield(struct codegen *cg, const struct type_field *field,
+                                  LLVMValueRef address, enum address_space space)
+{
+    unsigned bits = field->bit_offset + field->bit_size;
+    unsigned bytes = (bits + 7) / 8;
+    LLVMValueRef slot = codegen_alloca_zeroed(cg, 8, "bitfield");
+    probe_read(cg, slot, bytes, address, space);
+    LLVMValueRef word = LLVMBuildLoad2(cg->builder, cg->i64, slot, "");
+    /* Move the field to the top, then back down: the shift back extends the sign. */
+    LLVMValueRef up = LLVMBuildShl(cg->builder, word, codegen_const(cg, 64 - bits), "");
+    LLVMValueRef down = codegen_const(cg, 64 - field->bit_size);
+    return field->type->is_signed ? LLVMBuildAShr(cg->builder, up, down, "")
+                                  : LLVMBuildLShr(cg->builder, up, down, "");
+}
+
+static const struct type_field *field_of(const struct ast_expr *expr)
+{
+    const struct type *record = expr->field.base->type;
+    if (record->kind == TYPE_POINTER)
+        record = record->element;
+    return type_find_field(record, expr->field.name);
+}
+
+bool codegen_memory_is_remote(const struct ast_expr *expr)
+{
+    return is_remote(expr);
+}
+
+LLVMValueRef codegen_memory_read(struct codegen *cg, struct ast_expr *expr)
+{
+    enum address_space space = SPACE_KERNEL;
+    LLVMValueRef address = remote_address(cg, expr, &space);
+    if (expr->kind == EXPR_FIELD) {
+        const struct type_field *field = field_of(expr);
+        if (field && field->bit_size)
+            return read_bitfield(cg, field, address, space);
+    }
+    return read_value(cg, expr->type, address, space);
+}
+
+/* `a[i]` on an array already in scratch memory (a tracepoint field, a
+ * variable). The index is clamped so the verifier sees a bounded offset. */
+static LLVMValueRef local_index(struct codegen *cg, struct ast_expr *expr)
+{
+    const struct type *array = expr->index.base->type;
+    LLVMValueRef base = codegen_expr(cg, expr->index.base);
+    LLVMValueRef index = codegen_expr(cg, expr->index.index);
+    unsigned length = array->kind == TYPE_STRING ? array->size : array->length;
+    length = length ? length : 1;
+    LLVMValueRef inside =
+        LLVMBuildICmp(cg->builder, LLVMIntULT, index, codegen_const(cg, length), "");
+    index = LLVMBuildSelect(cg->builder, inside, index, codegen_const(cg, 0), "");
+    LLVMValueRef offset = LLVMBuildMul(cg->builder, index, codegen_const(cg, expr->type->size), "");
+    LLVMValueRef address = LLVMBuildGEP2(cg->builder, cg->i8, base, &offset, 1, "");
+    return codegen_load(cg, expr->type, address);
+}
+
+LLVMValueRef codegen_memory_index(struct codegen *cg, struct ast_expr *expr)
+{
+    if (is_remote(expr))
+        return codegen_memory_read(cg, expr);
+    return local_index(cg, expr);
+}
+
+static unsigned element_size(const struct type *pointer)
+{
+    unsigned size = pointer->element ? pointer->element->size : 1;
+    return size ? size : 1; /* void * moves by bytes, as in GNU C */
+}
+
+/* C's rules: p + n moves n elements; p - q counts the elements between. */
+LLVMValueRef codegen_pointer_arithmetic(struct codegen *cg, struct ast_expr *expr)
+{
+    struct ast_expr *left = expr->binary.left, *right = expr->binary.right;
+    LLVMValueRef left_value = codegen_expr(cg, left);
+    LLVMValueRef right_value = codegen_expr(cg, right);
+    bool left_pointer = left->type->kind == TYPE_POINTER;
+    bool right_pointer = right->type->kind == TYPE_POINTER;
+    if (left_pointer && right_pointer) {
+        LLVMValueRef bytes = LLVMBuildSub(cg->builder, left_value, right_value, "");
+        return codegen_divide(cg, bytes, codegen_const(cg, element_size(left->type)), true, false);
+    }
+    const struct type *pointer = left_pointer ? left->type : right->type;
+    LLVMValueRef scale = codegen_const(cg, element_size(pointer));
+    if (left_pointer)
+        right_value = LLVMBuildMul(cg->builder, right_value, scale, "");
+    else
+        left_value = LLVMBuildMul(cg->builder, left_value, scale, "");
+    return expr->binary.op == OP_ADD ? LLVMBuildAdd(cg->builder, left_value, right_value, "")
+                                     : LLVMBuildSub(cg->builder, left_value, right_value, "");
+}

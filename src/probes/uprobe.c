@@ -1,0 +1,335 @@
+/* uprobe:binary:function[+offset] (alias u) and uretprobe:binary:function
+ * (alias ur): functions of a program or library, through the kernel's
+ * uprobes. The binary is a path, a program on PATH or a library's short
+ * name (`libc`); with -p, `*` stands for every file the process maps. The
+ * target may also be an address (`uprobe:/bin/bash:0x4f0e0`).
+ *
+ * The program gets the saved user registers: arg0..argN at entry, retval
+ * at return, both pointing into the traced process. */
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "base/suggest.h"
+#include "probes/binary_path.h"
+#include "probes/elf_symbols.h"
+#include "probes/probes_internal.h"
+
+static const char *const uprobe_aliases[] = {"u", NULL};
+static const char *const uretprobe_aliases[] = {"ur", NULL};
+
+struct uprobe_target {
+    const char *binary;   /* as written */
+    const char *function; /* may hold wildcards; an address when `by_address` */
+    uint64_t offset;      /* +N into the function */
+    bool by_address;
+    uint64_t address;
+};
+
+static bool parse_address(const char *text, uint64_t *address)
+{
+    char *end = NULL;
+    errno = 0;
+    *address = strtoull(text, &end, 0);
+    return text[0] >= '0' && text[0] <= '9' && !errno && end != text && !*end;
+}
+
+/* "binary:function[+offset]": the function is after the last colon, so
+ * that a path with colons still works. */
+static bool parse_target(struct arena *arena, const char *text, bool is_return,
+                         struct uprobe_target *out)
+{
+    const char *colon = strrchr(text, ':');
+    if (!colon || colon == text || !colon[1])
+        return false;
+    out->binary = arena_strndup(arena, text, (size_t)(colon - text));
+    out->function = colon + 1;
+    if (parse_address(out->function, &out->address)) {
+        out->by_address = true;
+        return true;
+    }
+    const char *plus = strchr(out->function, '+');
+    if (!plus)
+        return true;
+    if (is_return || probes_has_wildcard(out->function) || !parse_address(plus + 1, &out->offset))
+        return false;
+    out->function = arena_strndup(arena, out->function, (size_t)(plus - out->function));
+    return true;
+}
+
+static struct probe_instance *make_instance(const struct probe_env *env,
+                                            const struct probe_kind *kind, const char *path,
+                                            const char *function, const char *suffix,
+                                            uint64_t file_offset)
+{
+    struct probe_instance *instance = ARENA_NEW(env->arena, struct probe_instance);
+    instance->kind = kind;
+    instance->name = arena_printf(env->arena, "%s:%s:%s%s", kind->name, path, function, suffix);
+    instance->syscall_number = -1;
+    instance->function = function;
+    instance->path = path;
+    instance->offset = file_offset;
+    instance->pid = env->target_pid;
+    return instance;
+}
+
+static void hint_closest(struct diag_entry *entry, const struct probe_elf *elf, const char *name,
+                         const char *path)
+{
+    struct vec names = {0};
+    for (size_t i = 0; i < elf->functions.count; i++)
+        vec_push(&names,
+                 (void *)((const struct probe_elf_symbol *)vec_get(&elf->functions, i))->name);
+    const char *closest = suggest_closest(name, (const char *const *)names.items, names.count);
+    if (closest)
+        diag_hint(entry, "did you mean '%s'?", closest);
+    else
+        diag_hint(entry, "list its functions with: sonde -l 'uprobe:%s:*'", path);
+    vec_free(&names);
+}
+
+static int expand_address(const struct ast_attach_point *point, const struct probe_env *env,
+                          const struct probe_kind *kind, const struct uprobe_target *target,
+                          const char *path, const struct probe_elf *elf, struct vec *out,
+                          struct diag *diag)
+{
+    uint64_t offset = 0;
+    if (!probes_elf_file_offset(elf, target->address, &offset)) {
+        diag_error(diag, point->loc, "address 0x%llx is not in the code of %s",
+                   (unsigned long long)target->address, path);
+        return -EINVAL;
+    }
+    const struct probe_elf_symbol *symbol = probes_elf_function_at(elf, target->address);
+    struct probe_instance *instance = make_instance(env, kind, path, target->function, "", offset);
+    instance->function = symbol ? symbol->name : target->function;
+    vec_push(out, instance);
+    return 0;
+}
+
+static int expand_symbol(const struct ast_attach_point *point, const struct probe_env *env,
+                         const struct probe_kind *kind, const struct uprobe_target *target,
+                         const char *path, const struct probe_elf *elf, struct vec *out,
+                         struct diag *diag)
+{
+    const struct probe_elf_symbol *symbol = probes_elf_find(elf, target->function);
+    if (!symbol) {
+        struct diag_entry *entry = NULL;
+        int err = probes_missing(env, point->loc, diag, &entry, "function '%s' not found in %s",
+                                 target->function, path);
+        if (entry)
+            hint_closest(entry, elf, target->function, path);
+        return err;
+    }
+    if (target->offset && symbol->size && target->offset >= symbol->size) {
+        diag_error(diag, point->loc, "offset %llu is beyond the end of %s (%llu bytes)",
+                   (unsigned long long)target->offset, symbol->name,
+                   (unsigned long long)symbol->size);
+        return -EINVAL;
+    }
+    const char *suffix =
+        target->offset ? arena_printf(env->arena, "+%llu", (unsigned long long)target->offset) : "";
+    vec_push(out, make_instance(env, kind, path, symbol->name, suffix,
+                                symbol->file_offset + target->offset));
+    return 0;
+}
+
+/* The instances for one file; `as_pattern`: the function is matched as a
+ * glob even without wildcards, and a file that cannot be read is skipped. */
+static int expand_file(const struct ast_attach_point *point, const struct probe_env *env,
+                       const struct probe_kind *kind, const struct uprobe_target *target,
+                       const char *path, bool as_pattern, struct vec *out, struct diag *diag)
+{
+    struct probe_elf elf;
+    const char *error = NULL;
+    int err = probes_elf_read(env->arena, path, &elf, &error);
+    if (err) {
+        if (as_pattern)
+            return 0;
+        diag_error(diag, point->loc, "cannot read the symbols of %s: %s", path, error);
+        return err;
+    }
+    if (target->by_address)
+        err = expand_address(point, env, kind, target, path, &elf, out, diag);
+    else if (!as_pattern && !probes_has_wildcard(target->function))
+        err = expand_symbol(point, env, kind, target, path, &elf, out, diag);
+    else
+        for (size_t i = 0; i < elf.functions.count; i++) {
+            const struct probe_elf_symbol *symbol = vec_get(&elf.functions, i);
+            if (probes_glob_match(target->function, symbol->name))
+                vec_push(out,
+                         make_instance(env, kind, path, symbol->name, "", symbol->file_offset));
+        }
+    probes_elf_free(&elf);
+    return err;
+}
+
+/* The files a binary name stands for: one, or with -p and `*`, all the process maps. */
+static int binary_files(const struct ast_attach_point *point, const struct probe_env *env,
+                        const char *binary, struct vec *files, struct diag *diag)
+{
+    if (strcmp(binary, "*") == 0) {
+        if (env->target_pid <= 0) {
+            struct diag_entry *entry =
+                diag_error(diag, point->loc, "'*' as the binary of '%s' needs a process (-p PID)",
+                           point->text);
+            diag_hint(entry, "name the binary or library, e.g. uprobe:libc:malloc");
+            return -EINVAL;
+        }
+        probes_process_objects(env->arena, env->target_pid, files);
+        return 0;
+    }
+    if (probes_has_wildcard(binary)) {
+        diag_error(diag, point->loc, "wildcards in the binary of '%s' are not supported",
+                   point->text);
+        return -EINVAL;
+    }
+    const char *path = probes_resolve_binary(env->arena, binary, env->target_pid);
+    if (!path) {
+        struct diag_entry *entry = NULL;
+        int err = probes_missing(env, point->loc, diag, &entry, "binary '%s' not found", binary);
+        if (entry)
+            diag_hint(entry, "give a path, a program on PATH or a library's name (e.g. libc)");
+        return err;
+    }
+    vec_push(files, (void *)path);
+    return 0;
+}
+
+static int expand_uprobe_kind(const struct ast_attach_point *point, const struct probe_env *env,
+                              const struct probe_kind *kind, struct vec *out, struct diag *diag)
+{
+    struct uprobe_target target = {0};
+    if (!parse_target(env->arena, point->target, kind->return_probe, &target)) {
+        struct diag_entry *entry = diag_error(
+            diag, point->loc, "'%s' must name a binary and a function: %s:binary:%s", point->text,
+            kind->name, kind->return_probe ? "function" : "function[+offset]");
+        diag_hint(entry, "e.g. %s:/bin/bash:readline or %s:libc:malloc", kind->name, kind->name);
+        return -EINVAL;
+    }
+    struct vec files = {0};
+    int err = binary_files(point, env, target.binary, &files, diag);
+    bool every_file = strcmp(target.binary, "*") == 0;
+    size_t first = out->count;
+    for (size_t i = 0; i < files.count && !err; i++)
+        err = expand_file(point, env, kind, &target, vec_get(&files, i), every_file, out, diag);
+    vec_free(&files);
+    if (!err && every_file && out->count == first && !probes_has_wildcard(target.function))
+        err = probes_missing(env, point->loc, diag, NULL, "function '%s' not found in process %d",
+                             target.function, env->target_pid);
+    return err;
+}
+
+static int expand_uprobe(const struct ast_attach_point *point, const struct probe_env *env,
+                         struct vec *out, struct diag *diag)
+{
+    return expand_uprobe_kind(point, env, &probe_kind_uprobe, out, diag);
+}
+
+static int expand_uretprobe(const struct ast_attach_point *point, const struct probe_env *env,
+                            struct vec *out, struct diag *diag)
+{
+    return expand_uprobe_kind(point, env, &probe_kind_uretprobe, out, diag);
+}
+
+/* libbpf takes a bare "uprobe"/"uretprobe" section; the runtime attaches. */
+static const char *section_uprobe(const struct probe_instance *instance, struct arena *arena)
+{
+    return instance->kind->return_probe ? "uretprobe" : "uprobe";
+}
+
+static int attach_uprobe(struct bpf_program *program, const struct probe_instance *instance,
+                         struct probe_attachment *out, struct diag *diag)
+{
+    out->perf_fd = -1;
+    out->link = bpf_program__attach_uprobe(program, instance->kind->return_probe,
+                                           instance->pid > 0 ? instance->pid : -1, instance->path,
+                                           (size_t)instance->offset);
+    if (!out->link) {
+        int err = errno ? -errno : -EINVAL;
+        diag_error(diag, instance->loc, "cannot attach to %s: %s", instance->name, strerror(-err));
+        return err;
+    }
+    return 0;
+}
+
+/* Listing needs a binary: "uprobe:/bin/bash:*", "uprobe:libc:mall*", and
+ * with -p, "uprobe:*:*" for everything the process maps. */
+static int list_kind(const struct probe_env *env, const struct probe_kind *kind,
+                     const char *pattern, FILE *out)
+{
+    size_t prefix = strlen(kind->name) + 1;
+    if (!pattern || strncmp(pattern, kind->name, prefix - 1) != 0 || pattern[prefix - 1] != ':')
+        return 0;
+    struct uprobe_target target = {0};
+    if (!parse_target(env->arena, pattern + prefix, false, &target) || target.by_address)
+        return 0;
+    struct vec files = {0};
+    if (strcmp(target.binary, "*") == 0 && env->target_pid > 0) {
+        probes_process_objects(env->arena, env->target_pid, &files);
+    } else if (!probes_has_wildcard(target.binary)) {
+        const char *path = probes_resolve_binary(env->arena, target.binary, env->target_pid);
+        if (path)
+            vec_push(&files, (void *)path);
+    }
+    int count = 0;
+    for (size_t i = 0; i < files.count; i++) {
+        struct probe_elf elf;
+        const char *error = NULL;
+        if (probes_elf_read(env->arena, vec_get(&files, i), &elf, &error) != 0)
+            continue;
+        for (size_t j = 0; j < elf.functions.count; j++) {
+            const struct probe_elf_symbol *symbol = vec_get(&elf.functions, j);
+            if (probes_glob_match(target.function, symbol->name)) {
+                fprintf(out, "%s:%s:%s\n", kind->name, (const char *)vec_get(&files, i),
+                        symbol->name);
+                count++;
+            }
+        }
+        probes_elf_free(&elf);
+    }
+    vec_free(&files);
+    return count;
+}
+
+static int list_uprobes(const struct probe_env *env, const char *pattern, bool verbose, FILE *out)
+{
+    return list_kind(env, &probe_kind_uprobe, pattern, out);
+}
+
+static int list_uretprobes(const struct probe_env *env, const char *pattern, bool verbose,
+                           FILE *out)
+{
+    return list_kind(env, &probe_kind_uretprobe, pattern, out);
+}
+
+const struct probe_kind probe_kind_uprobe = {
+    .name = "uprobe",
+    .aliases = uprobe_aliases,
+    .phase = PHASE_TRACE,
+    .context = CONTEXT_PT_REGS,
+    .program_type = BPF_PROG_TYPE_KPROBE,
+    .user_space = true,
+    .per_process = true,
+    .expand = expand_uprobe,
+    .section = section_uprobe,
+    .attach = attach_uprobe,
+    .list = list_uprobes,
+};
+
+const struct probe_kind probe_kind_uretprobe = {
+    .name = "uretprobe",
+    .aliases = uretprobe_aliases,
+    .phase = PHASE_TRACE,
+    .context = CONTEXT_PT_REGS,
+    .program_type = BPF_PROG_TYPE_KPROBE,
+    .return_probe = true,
+    .user_space = true,
+    .per_process = true,
+    .expand = expand_uretprobe,
+    .section = section_uprobe,
+    .attach = attach_uprobe,
+    .list = list_uretprobes,
+};

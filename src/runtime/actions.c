@@ -1,0 +1,151 @@
+/* Actions a probe asks user space to carry out: time() prints the wall
+ * clock, system() runs a command through /bin/sh (--unsafe), cat() prints a
+ * file, errorf() reports on stderr, join() prints strings on one line. Each
+ * one happens when its record is read, in order with printf. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "codegen/plan.h"
+#include "output/output.h"
+#include "output/resolved.h"
+#include "runtime/runtime_internal.h"
+
+/* bpftrace's max_cat_bytes. */
+enum { CAT_MAX_BYTES = 10240 };
+
+/* system() and cat() records are printf records: render their text. */
+static bool render_format(struct session *session, uint32_t id, const char *payload, size_t size,
+                          struct strbuf *out)
+{
+    const struct plan *plan = session->plan;
+    if (id >= plan->printfs.count)
+        return false;
+    const struct plan_printf *printf_plan = vec_get(&plan->printfs, id);
+    if (size < printf_plan->record_size)
+        return false;
+    for (unsigned i = 0; i < printf_plan->arg_count; i++)
+        session->values[i] = payload + printf_plan->arg_offsets[i];
+    printf_format_render(printf_plan->format, (const struct type *const *)printf_plan->arg_types,
+                         (const void *const *)session->values,
+                         (const char *const *)plan->probe_names.items,
+                         (unsigned)plan->probe_names.count, out);
+    return true;
+}
+
+static void show(struct session *session, const struct strbuf *text)
+{
+    session->output->ops->printf_text(session->output, strbuf_text(text), text->length);
+}
+
+static void time_action(struct session *session, const char *payload, size_t size)
+{
+    struct strbuf format = {0}, text = {0};
+    strbuf_append(&format, payload, strnlen(payload, size));
+    output_format_now(strbuf_text(&format), &text);
+    show(session, &text);
+    strbuf_free(&format);
+    strbuf_free(&text);
+}
+
+/* The command's output joins ours, in order: it goes through the output. */
+static void system_action(struct session *session, const char *command)
+{
+    session->output->ops->flush(session->output);
+    FILE *pipe = popen(command, "r");
+    if (!pipe) {
+        fprintf(session->output->err, "ERROR: system(\"%s\") failed: %s\n", command,
+                strerror(errno));
+        return;
+    }
+    struct strbuf text = {0};
+    char chunk[4096];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), pipe)) > 0)
+        strbuf_append(&text, chunk, got);
+    pclose(pipe);
+    if (text.length)
+        show(session, &text);
+    strbuf_free(&text);
+}
+
+static void cat_action(struct session *session, const char *path)
+{
+    FILE *file = fopen(path, "r");
+    if (!file) {
+        fprintf(session->output->err, "ERROR: failed to open file '%s': %s\n", path,
+                strerror(errno));
+        return;
+    }
+    static char content[CAT_MAX_BYTES];
+    size_t got = fread(content, 1, sizeof(content), file);
+    fclose(file);
+    struct strbuf text = {0};
+    strbuf_append(&text, content, got);
+    if (got)
+        show(session, &text);
+    strbuf_free(&text);
+}
+
+/* bpftrace's form: "file:line:col-endcol: ERROR: text", on stderr. */
+static void errorf_action(struct session *session, uint32_t id, const char *text)
+{
+    const struct plan_printf *printf_plan = vec_get(&session->plan->printfs, id);
+    struct srcloc loc = printf_plan->loc;
+    session->output->ops->flush(session->output);
+    fprintf(session->output->err, "%s:%d:%d-%d: ERROR: %s\n",
+            session->diag->filename ? session->diag->filename : "stdin", loc.line, loc.column,
+            loc.column + loc.length, text);
+    fflush(session->output->err);
+}
+
+/* The strings a probe read, printed on one line with the separator. */
+static void join_action(struct session *session, uint32_t slot_size, const char *payload,
+                        size_t size)
+{
+    uint32_t count, separator_bytes;
+    if (size < 8)
+        return;
+    memcpy(&count, payload, 4);
+    memcpy(&separator_bytes, payload + 4, 4);
+    size_t strings = 8 + (size_t)separator_bytes;
+    if (strings > size || (size - strings) / (slot_size ? slot_size : 1) < count)
+        return;
+    const char *separator = payload + 8;
+    struct strbuf text = {0};
+    for (uint32_t i = 0; i < count; i++) {
+        const char *string = payload + strings + (size_t)i * slot_size;
+        if (i)
+            strbuf_append(&text, separator, strnlen(separator, separator_bytes));
+        strbuf_append(&text, string, strnlen(string, slot_size));
+    }
+    strbuf_putc(&text, '\n');
+    show(session, &text);
+    strbuf_free(&text);
+}
+
+bool session__handle_action_event(struct session *session, uint32_t kind, uint32_t id,
+                                  const char *payload, size_t size)
+{
+    if (kind == EVENT_TIME) {
+        time_action(session, payload, size);
+        return true;
+    }
+    if (kind == EVENT_JOIN) {
+        join_action(session, id, payload, size);
+        return true;
+    }
+    if (kind != EVENT_SYSTEM && kind != EVENT_CAT && kind != EVENT_ERRORF)
+        return false;
+    struct strbuf text = {0};
+    if (render_format(session, id, payload, size, &text)) {
+        if (kind == EVENT_SYSTEM)
+            system_action(session, strbuf_text(&text));
+        else if (kind == EVENT_ERRORF)
+            errorf_action(session, id, strbuf_text(&text));
+        else
+            cat_action(session, strbuf_text(&text));
+    }
+    strbuf_free(&text);
+    return true;
+}

@@ -1,0 +1,174 @@
+/* Declarations, range loops and block scopes: `let`, `for ($i : a..b)`,
+ * config entries and macros, checked through the parser, the macro pass and
+ * the type checker, with the exact place and text of each error. Probes are
+ * BEGIN/END so no kernel access is needed. */
+#include "ast/config.h"
+#include "ast/sema.h"
+#include "front/parse.h"
+#include "probes/probe.h"
+#include "test.h"
+
+struct checked {
+    struct arena arena;
+    struct diag diag;
+    struct sema_result result;
+    struct ast_program *program;
+    int status;
+};
+
+static void check_source(struct checked *out, const char *source)
+{
+    arena_init(&out->arena);
+    diag_init(&out->diag, "test.bt", source);
+    out->result = (struct sema_result){0};
+    out->status = -1;
+    out->program = front_parse(source, &out->arena, &out->diag);
+    if (!out->program || ast_config_check(out->program, &out->diag) != 0 ||
+        ast_expand_macros(out->program, &out->arena, &out->diag) != 0)
+        return;
+    struct probe_env env = {.arena = &out->arena, .tracefs = "/nonexistent"};
+    if (probes_expand_program(out->program, &env, &out->diag) != 0)
+        return;
+    struct sema_options options = {.max_strlen = 64};
+    out->status = sema_check_program(out->program, &options, &out->arena, &out->result, &out->diag);
+}
+
+static void release(struct checked *checked)
+{
+    sema_result_free(&checked->result);
+    diag_free(&checked->diag);
+    arena_free(&checked->arena);
+}
+
+static const struct diag_entry *first_error(const struct checked *checked)
+{
+    for (size_t i = 0; i < checked->diag.entries.count; i++) {
+        const struct diag_entry *entry = vec_get(&checked->diag.entries, i);
+        if (entry->severity == DIAG_ERROR)
+            return entry;
+    }
+    return NULL;
+}
+
+static void accepts(const char *source)
+{
+    struct checked checked;
+    check_source(&checked, source);
+    CHECK(checked.status == 0);
+    if (checked.status != 0) {
+        fprintf(stderr, "  rejected: %s\n", source);
+        diag_print(&checked.diag, stderr);
+    }
+    release(&checked);
+}
+
+/* An error at `line`:`column` whose message contains `text`. */
+static void rejects(const char *source, int line, int column, const char *text)
+{
+    struct checked checked;
+    check_source(&checked, source);
+    const struct diag_entry *error = first_error(&checked);
+    CHECK(error != NULL);
+    if (error) {
+        CHECK(error->loc.line == line && error->loc.column == column);
+        CHECK(strstr(error->message, text) != NULL);
+        if (error->loc.line != line || error->loc.column != column || !strstr(error->message, text))
+            fprintf(stderr, "  %s\n  got %d:%d: %s\n", source, error->loc.line, error->loc.column,
+                    error->message);
+    }
+    release(&checked);
+}
+
+static void test_let(void)
+{
+    accepts("BEGIN { let $x; $x = 5; printf(\"%d\\n\", $x); }");
+    accepts("BEGIN { let $x = 1; $x += 2; }");
+    accepts("BEGIN { let $s: string = \"abc\"; printf(\"%s\\n\", $s); }");
+    accepts("BEGIN { let $s: string[8]; $s = \"abc\"; }");
+    accepts("BEGIN { let $n: uint32 = 7; printf(\"%u\\n\", $n); }");
+    rejects("BEGIN { let $x = 1; let $x = 2; }", 1, 25, "variable $x is already declared");
+    rejects("BEGIN { $x = 1; if (1) { let $x = 2; } }", 1, 30, "already declared");
+    rejects("BEGIN { let $n: uint32 = \"a\"; }", 1, 26, "cannot be assigned string");
+    rejects("BEGIN { let $x; printf(\"%d\\n\", $x); }", 1, 32, "used before it is assigned");
+}
+
+static void test_block_scopes(void)
+{
+    /* A variable first assigned in a block ends with the block... */
+    rejects("BEGIN { if (1) { $a = 1; } printf(\"%d\\n\", $a); }", 1, 43,
+            "$a is used before it is assigned");
+    rejects("BEGIN { if (1) { let $a = 1; } $b = $a; }", 1, 37, "used before it is assigned");
+    /* ...but one assigned before it is visible inside, and keeps its writes. */
+    accepts("BEGIN { $a = 1; if (1) { $a = 2; } printf(\"%d\\n\", $a); }");
+    /* Sibling blocks may each declare their own. */
+    accepts("BEGIN { if (1) { let $t = 1; } else { let $t = \"x\"; } }");
+}
+
+static void test_for_range(void)
+{
+    accepts("BEGIN { for ($i : 0..5) { printf(\"%d\\n\", $i); } }");
+    accepts("BEGIN { $n = 3; for ($i : 1..$n + 1) { if ($i == 2) { continue; } break; } }");
+    rejects("BEGIN { for ($i : 0..3) { } printf(\"%d\\n\", $i); }", 1, 44,
+            "used before it is assigned");
+    rejects("BEGIN { $i = 0; for ($i : 0..3) { } }", 1, 22, "already declared");
+    rejects("BEGIN { for ($i : 0..\"a\") { } }", 1, 22, "a range bound must be an integer");
+    accepts("BEGIN { for ($i : 0..2) { } for ($i : 0..2) { } }");
+}
+
+static void test_config(void)
+{
+    struct checked checked;
+    check_source(&checked, "config = { max_strlen = 16; BPFTRACE_MAX_MAP_KEYS = 10 }\n"
+                           "BEGIN { exit(); }");
+    CHECK(checked.status == 0);
+    CHECK(checked.program && checked.program->config.count == 2);
+    if (checked.program) {
+        CHECK_STR(ast_config_setting(checked.program, "max_strlen"), "16");
+        CHECK_STR(ast_config_setting(checked.program, "max_map_keys"), "10");
+        CHECK(ast_config_setting(checked.program, "missing_probes") == NULL);
+    }
+    release(&checked);
+    rejects("config = { max_strlen = 16; no_such_key = 1 }\nBEGIN { }", 1, 29,
+            "unknown config key 'no_such_key'");
+    rejects("config = { max_strlen = \"big\" }\nBEGIN { }", 1, 12, "needs a positive integer");
+    accepts("config = { missing_probes = \"warn\" }\nBEGIN { }");
+}
+
+static void test_macros(void)
+{
+    accepts("macro add_one(x) { x + 1 }\nBEGIN { printf(\"%d\\n\", add_one(41)); }");
+    /* $v by reference: the macro writes the caller's variable. */
+    accepts("macro bump($v) { $v += 1; }\nBEGIN { $n = 1; bump($n); printf(\"%d\\n\", $n); }");
+    accepts("macro hit(@m) { @m[1] = 1; }\nBEGIN { hit(@seen); }");
+    /* Hygiene: the body cannot see the caller's variables. */
+    rejects("macro leak() { $secret }\nBEGIN { $secret = 1; printf(\"%d\\n\", leak()); }", 1, 16,
+            "used before it is assigned");
+    /* Zero-argument macros may be called bare; overloads differ by arity. */
+    accepts("macro answer() { 42 }\nmacro answer(x) { x }\n"
+            "BEGIN { printf(\"%d %d\\n\", answer, answer(7)); }");
+    rejects("macro a(x) { x }\nBEGIN { a(1, 2); }", 2, 9, "no macro a takes 2 arguments");
+    rejects("macro f(x) { g(x) }\nmacro g(x) { f(x) }\nBEGIN { f(1); }", 2, 14,
+            "macro f calls itself");
+    rejects("macro m(@x) { @x = 1; }\nBEGIN { m(1); }", 2, 11, "expects a map for @x");
+    rejects("macro m(x) { x }\nmacro m(y) { y }\nBEGIN { }", 2, 7, "already defined");
+    /* A macro used twice gets two sets of private variables. */
+    accepts("macro sq(x) { let $t = x; $t * $t }\nBEGIN { printf(\"%d\\n\", sq(2) + sq(3)); }");
+    accepts("macro twice(x) { x * 2 }\nBEGIN { printf(\"%d\\n\", twice(twice(3))); }");
+}
+
+static void test_elvis(void)
+{
+    accepts("BEGIN { $x = 0; printf(\"%d\\n\", $x ?: 5); }");
+    accepts("BEGIN { @a = 1; @b = @a ?: 2; }");
+}
+
+int main(void)
+{
+    test_let();
+    test_block_scopes();
+    test_for_range();
+    test_config();
+    test_macros();
+    test_elvis();
+    return TEST_DONE();
+}
