@@ -478,6 +478,16 @@ static bool read_enum_body(struct cursor *c, const char *tag, struct srcloc loc)
     return true;
 }
 
+/* Whether the last thing read, blanks aside, was a closing brace. */
+static bool closed_brace_before(const struct cursor *c)
+{
+    size_t at = c->pos;
+    while (at > 0 && (c->text[at - 1] == ' ' || c->text[at - 1] == '\t' ||
+                      c->text[at - 1] == '\n' || c->text[at - 1] == '\r'))
+        at--;
+    return at > 0 && c->text[at - 1] == '}';
+}
+
 /* `struct x {...};`, `enum e {...};`, `typedef T name;`, `struct x;`. */
 static bool read_declaration(struct cursor *c)
 {
@@ -499,6 +509,10 @@ static bool read_declaration(struct cursor *c)
         definition->typedef_target = target;
         vec_push(&c->state->program->c_definitions, definition);
     }
+    /* bpftrace accepts `struct x { ... }` without the `;`: so do we, once the
+     * definition's braces are closed. */
+    if (!is_typedef && peek(c, 0) != ';' && closed_brace_before(c))
+        return true;
     return expect_char(c, ';', "after this definition");
 }
 

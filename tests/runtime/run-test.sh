@@ -233,11 +233,14 @@ all_program_ids() {
         LC_ALL=C sort
 }
 
-# Same, only those no live process holds: once sonde is gone, one of these
-# that was not there before the case is a leak (other tools' are not counted).
+# Same, only sonde's programs (named probeN_M or sonde_*) that no live
+# process holds: once sonde is gone, one of these that was not there before
+# the case is a leak. Other tools' programs are not counted, even while the
+# kernel is still tearing them down after their process exited.
 unowned_program_ids() {
     bpftool -j prog list 2>/dev/null |
-        jq -r ".[] | select(.type | IN($TRACING_TYPES)) | select((.pids // []) == []) | .id" |
+        jq -r ".[] | select(.type | IN($TRACING_TYPES)) | select((.pids // []) == [])
+                   | select((.name // \"\") | test(\"^(probe[0-9]+_[0-9]+|sonde_)\")) | .id" |
         LC_ALL=C sort
 }
 
