@@ -17,7 +17,7 @@ DEMO := tracepoint:syscalls:sys_enter_openat { @[comm] = count(); } interval:s:2
 # cmake --build runs make again; keep its output to the compiler lines.
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all deps build run test unit runtime clean format
+.PHONY: all deps build run test unit runtime clean format bench
 
 all: build
 
@@ -43,6 +43,11 @@ unit: build
 
 runtime: build
 	$(CTEST) -L runtime
+
+# sonde against bpftrace and strace (bench/README.md): builds its own Release
+# sonde in bench/build; about 8 minutes. BENCH_ARGS=--quick for a short try.
+bench: deps
+	bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)

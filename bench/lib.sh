@@ -41,6 +41,23 @@ record_fields() { # CASE TOOL ROUND LINE KEY...
     return 0
 }
 
+# Records whether the tool missed launch's first SIGINT (launch then sent
+# another); returns 1 if it did, so that its SIGINT timings are left out.
+note_interrupts() { # CASE TOOL ROUND LINE
+    local sent
+    sent=$(field "$4" interrupts)
+    [[ -n $sent && $sent != 0 ]] || return 0
+    record "$1" "$2" "$3" missed_sigint "$((sent > 1 ? 1 : 0))"
+    ((sent <= 1))
+}
+
+# "; TOOL missed the first SIGINT in K of N runs" when it ever did.
+missed_sigint_note() { # CASE TOOL
+    awk -F'\t' -v c="$1" -v t="$2" '$1 == c && $2 == t && $4 == "missed_sigint" { n++; k += $5 }
+        END { if (k > 0) printf "%s missed the first SIGINT in %d of %d runs (sent again after 5 s; those runs are left out of the SIGINT rows)", t, k, n }' \
+        "$SAMPLES"
+}
+
 # The rounds run the tools in turn, and the order rotates every round, so a
 # slow patch of the machine is not always blamed on the same tool.
 rotate() { # ROUND ITEM... -> the items, rotated left by ROUND
@@ -139,11 +156,16 @@ reported_lost() { # FILE...
     awk '/^Lost [0-9]+ events/ { n += $2 } END { print n + 0 }' "${files[@]}"
 }
 
-# The tools under comparison, by name.
+# The tools under comparison, by name. The variants (made by run.sh's
+# make_variants) are for the diagnosis: sonde-tp attaches syscall probes one
+# tracepoint at a time instead of on the BTF raw tracepoint (so libbpf never
+# loads the kernel's BTF), sonde-tp-ring also shrinks the ring buffer to
+# bpftrace's default size, and the floors load a 2-instruction program.
 tool_command() { # TOOL -> the command to run it
     case $1 in
     sonde) printf '%s' "$SONDE" ;;
     bpftrace) printf '%s' "$BPFTRACE" ;;
+    sonde-tp | sonde-tp-ring | floor-tp_btf | floor-raw_tp) printf '%s' "$BIN/$1" ;;
     *) die "unknown tool $1" ;;
     esac
 }
@@ -155,7 +177,7 @@ tool_command() { # TOOL -> the command to run it
 # which is why its own line is used).
 ready_text() { # TOOL
     case $1 in
-    sonde) printf 'Attached' ;;
     bpftrace) printf 'ready' ;;
+    *) printf 'Attached' ;;
     esac
 }

@@ -97,6 +97,7 @@ overhead_run() { # CONFIG ROUND (CONFIG is TOOL:CASE)
         return 0
     fi
     record_fields "$case" "$tool" "$round" "$work" ns_per_op cpu_ns_per_op
+    note_interrupts "$case" "$tool" "$round" "$(grep '^launch:' <<<"$result" || true)" || true
     [[ $tool == none || $tool == strace ]] ||
         overhead_check "$tool" "$case" "$round" "$(field "$work" pid)" "$events" "$out"
     [[ $case == strace_o ]] && overhead_check "$tool" "$case" "$round" "" "$events" "$out"

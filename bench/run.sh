@@ -10,6 +10,8 @@
 # and prints a Markdown report. --update-readme also puts the report into
 # bench/README.md, between the "results" markers. Needs root. About 8 minutes
 # (--quick: about 3, with fewer rounds and events: for trying the suite out).
+# sonde is built in bench/build (BENCH_BUILD_DIR=... elsewhere; --sonde PATH
+# uses a given binary); samples and the report go to bench/results/DATE/.
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,7 +32,7 @@ UPDATE_README=0
 WORK=""
 
 usage() {
-    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -74,7 +76,7 @@ build_sonde() {
         [[ -x $SONDE ]] || die "--sonde $SONDE is not an executable"
         return
     fi
-    local build=${BENCH_BUILD_DIR:-$WORK/build}
+    local build=${BENCH_BUILD_DIR:-$BENCH_DIR/build}
     log "building sonde (Release) in $build"
     "$REPO_DIR/scripts/install-deps.sh"
     cmake -S "$REPO_DIR" -B "$build" -DCMAKE_BUILD_TYPE=Release --log-level=WARNING >/dev/null
@@ -89,6 +91,18 @@ build_tools() {
     # Static: no dynamic loader, whose read()s would count as events.
     gcc -O2 -Wall -static -o "$BIN/workload" "$BENCH_DIR/tools/workload.c"
     gcc -O2 -Wall -o "$BIN/floor" "$BENCH_DIR/tools/floor.c" -lbpf
+    make_variants
+}
+
+# Wrappers for the diagnosis variants (see tool_command in lib.sh); exec
+# keeps the pid, so launch measures the tool itself.
+make_variants() {
+    printf '#!/bin/sh\nSONDE_SYSCALLS_VIA_RAW=0 exec %q "$@"\n' "$SONDE" >"$BIN/sonde-tp"
+    printf '#!/bin/sh\nSONDE_SYSCALLS_VIA_RAW=0 BPFTRACE_PERF_RB_PAGES=64 exec %q "$@"\n' \
+        "$SONDE" >"$BIN/sonde-tp-ring"
+    printf '#!/bin/sh\nexec %q tp_btf:sys_enter\n' "$BIN/floor" >"$BIN/floor-tp_btf"
+    printf '#!/bin/sh\nexec %q raw_tp:sys_enter\n' "$BIN/floor" >"$BIN/floor-raw_tp"
+    chmod +x "$BIN/sonde-tp" "$BIN/sonde-tp-ring" "$BIN/floor-tp_btf" "$BIN/floor-raw_tp"
 }
 
 machine_summary() {
@@ -140,7 +154,7 @@ main() {
     # Everything started from here on (tools, workload) outweighs the rest of
     # the machine's load, which would otherwise show up as noise.
     renice -n "$NICE" -p $$ >/dev/null
-    [[ -n $WORK ]] || WORK=$(mktemp -d /tmp/sonde-bench.XXXXXX)
+    [[ -n $WORK ]] || WORK=$BENCH_DIR/results/$(date +%Y%m%d-%H%M%S)
     mkdir -p "$WORK"
     BIN=$WORK/bin SCRIPTS=$WORK/scripts RUNS=$WORK/runs
     mkdir -p "$BIN" "$SCRIPTS" "$RUNS"

@@ -56,9 +56,10 @@ startup_run_attached() { # CASE TOOL ROUND
         -o "$RUNS/$case.$tool.out" -e "$RUNS/$case.$tool.err" -- \
         "$(tool_command "$tool")" "$SCRIPTS/$case.bt")
     startup_check_status "$case" "$tool" "$line" || return 0
-    record_fields "$case" "$tool" "$round" "$line" ready_ms int_last_out_ms int_exit_ms \
-        wall_ms maxrss_kb
-    grep -q '^@' "$RUNS/$case.$tool.out" ||
+    record_fields "$case" "$tool" "$round" "$line" ready_ms maxrss_kb
+    note_interrupts "$case" "$tool" "$round" "$line" &&
+        record_fields "$case" "$tool" "$round" "$line" int_last_out_ms int_exit_ms wall_ms
+    [[ $tool == floor-* ]] || grep -q '^@' "$RUNS/$case.$tool.out" ||
         log "warning: $tool printed no map for $case (see $RUNS/$case.$tool.out)"
 }
 
@@ -71,12 +72,13 @@ startup_check_status() { # CASE TOOL LINE
     return 1
 }
 
-startup_rounds() { # ROUNDS RUNNER CASE...
-    local rounds=$1 runner=$2 round case tool
-    shift 2
+startup_rounds() { # ROUNDS RUNNER "TOOL..." CASE...
+    local rounds=$1 runner=$2 tools=$3 round case tool
+    shift 3
     for ((round = 1; round <= rounds; round++)); do
         for case in "$@"; do
-            for tool in $(rotate "$round" sonde bpftrace); do
+            # shellcheck disable=SC2086 # the tools are words
+            for tool in $(rotate "$round" $tools); do
                 "$runner" "$case" "$tool" "$round"
             done
         done
@@ -119,8 +121,36 @@ startup_report() {
         all_interval wall_ms 2 1000
     say ""
     say "The whole-table rows ran $WHOLE_TABLE_ROUNDS rounds (bpftrace takes ~30 s each)."
+    local case note
+    for case in attach1 attach20 attach20tp; do
+        note=$(missed_sigint_note "$case" bpftrace)
+        [[ -z $note ]] || say "In $case, $note."
+    done
     say ""
+    startup_diagnosis_table
     startup_targets
+}
+
+# Where sonde's start-up goes: the same one-probe script through variants
+# that each remove one cost, and the bare cost of loading a program on the hook.
+startup_diagnosis_table() {
+    say "Diagnosis, one-probe script (same rounds, interleaved with the rows above):"
+    say ""
+    say "| variant | start → attached, ms | peak RSS, MB |"
+    say "|---|---|---|"
+    local tool label
+    for tool in sonde sonde-tp sonde-tp-ring floor-tp_btf floor-raw_tp bpftrace; do
+        case $tool in
+        sonde) label='sonde as built (syscalls on the BTF raw tracepoint `tp_btf/sys_enter`)' ;;
+        sonde-tp) label='sonde, `SONDE_SYSCALLS_VIA_RAW=0` (one tracepoint each: libbpf loads no kernel BTF)' ;;
+        sonde-tp-ring) label='same, and `BPFTRACE_PERF_RB_PAGES=64` (ring of 64 pages per CPU, the bpftrace default, instead of 4 MiB)' ;;
+        floor-tp_btf) label='floor: a 2-instruction program on `tp_btf/sys_enter` (libbpf + kernel BTF only)' ;;
+        floor-raw_tp) label='floor: the same on classic `raw_tp/sys_enter` (no BTF)' ;;
+        bpftrace) label="bpftrace 0.17" ;;
+        esac
+        say "| $label | $(cell attach1 "$tool" ready_ms 1) | $(cell attach1 "$tool" maxrss_kb 1 1024) |"
+    done
+    say ""
 }
 
 startup_targets() {
@@ -154,10 +184,12 @@ bench_startup() {
     log "start-up: writing scripts"
     startup_write_scripts
     log "start-up: short scripts, $ROUNDS rounds"
-    startup_rounds "$ROUNDS" startup_run_once begin map1 probes20
+    startup_rounds "$ROUNDS" startup_run_once "sonde bpftrace" begin map1 probes20
     log "start-up: attach and SIGINT, $ROUNDS rounds"
-    startup_rounds "$ROUNDS" startup_run_attached attach1 attach20 attach20tp
+    startup_rounds "$ROUNDS" startup_run_attached "sonde bpftrace" attach20 attach20tp
+    startup_rounds "$ROUNDS" startup_run_attached \
+        "sonde bpftrace sonde-tp sonde-tp-ring floor-tp_btf floor-raw_tp" attach1
     log "start-up: the whole syscall table, $WHOLE_TABLE_ROUNDS rounds (bpftrace: ~30 s a run)"
-    startup_rounds "$WHOLE_TABLE_ROUNDS" startup_run_once all_begin all_interval
+    startup_rounds "$WHOLE_TABLE_ROUNDS" startup_run_once "sonde bpftrace" all_begin all_interval
     startup_report
 }

@@ -24,6 +24,7 @@ streaming_run() { # TOOL ROUND RATE (0 = unpaced)
         log "warning: $tool at $rate/s produced no workload result"
         return 1
     }
+    note_interrupts "$case" "$tool" "$round" "$(grep '^launch:' <<<"$result" || true)" || true
     pid=$(field "$work" pid)
     elapsed=$(field "$work" elapsed_ns)
     lines=$(grep -c "^$pid [0-9]*\$" "$out" || true)

@@ -105,8 +105,8 @@ int main(int argc, char **argv)
     if (!colon)
         return 2;
     const char *name = colon + 1;
-    int fd = strncmp(hook, "tp_btf:", 7) == 0       ? attach_tp_btf(name)
-             : strncmp(hook, "raw_tp:", 7) == 0     ? attach_raw_tp(name)
+    int fd = strncmp(hook, "tp_btf:", 7) == 0        ? attach_tp_btf(name)
+             : strncmp(hook, "raw_tp:", 7) == 0      ? attach_raw_tp(name)
              : strncmp(hook, "tracepoint:", 11) == 0 ? attach_tracepoint(name)
                                                      : -1;
     if (fd < 0) {

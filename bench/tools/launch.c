@@ -13,7 +13,7 @@
  *
  * One line of results goes to stdout, after whatever the workload printed:
  *   launch: ready_ms=... int_last_out_ms=... int_exit_ms=... wall_ms=...
- *           maxrss_kb=... status=... workload_status=...
+ *           maxrss_kb=... status=... workload_status=... timed_out=0|1 interrupts=N
  * Times are milliseconds with three decimals; -1 means "did not happen".
  */
 #define _GNU_SOURCE
@@ -34,24 +34,25 @@
 enum { GO_FD = 3, WAITING_FD = 4, LINE_MAX_BYTES = 4096 };
 
 struct options {
-    const char *ready_text;   /* -r */
-    double settle_ms;         /* -s: after ready, before the workload or SIGINT */
-    double hold_ms;           /* -k: after the workload (or settle), before SIGINT */
-    char *workload;           /* -w: "PROGRAM ARGS..." split on spaces */
-    bool interrupt;           /* -i */
-    const char *stdout_file;  /* -f: the tracer's stdout goes straight to this file */
-    const char *stdout_copy;  /* -o: copy of the piped stdout */
-    const char *stderr_copy;  /* -e: copy of the stderr */
-    double timeout_s;         /* -t */
+    const char *ready_text;  /* -r */
+    double settle_ms;        /* -s: after ready, before the workload or SIGINT */
+    double hold_ms;          /* -k: after the workload (or settle), before SIGINT */
+    char *workload;          /* -w: "PROGRAM ARGS..." split on spaces */
+    bool interrupt;          /* -i */
+    const char *stdout_file; /* -f: the tracer's stdout goes straight to this file */
+    const char *stdout_copy; /* -o: copy of the piped stdout */
+    const char *stderr_copy; /* -e: copy of the stderr */
+    double timeout_s;        /* -t */
+    double reinterrupt_ms;   /* -R: SIGINT again if still running this long after one */
     char **command;
 };
 
 /* A source of tracer output that is scanned for the ready line. */
 struct stream {
-    int fd;            /* pipe or file being read; -1 when closed */
-    bool is_file;      /* a file never reports EOF for good: it is polled */
+    int fd;       /* pipe or file being read; -1 when closed */
+    bool is_file; /* a file never reports EOF for good: it is polled */
     bool is_stdout;
-    FILE *copy;        /* where the bytes are also written, if anywhere */
+    FILE *copy; /* where the bytes are also written, if anywhere */
     char line[LINE_MAX_BYTES];
     size_t line_length;
 };
@@ -73,27 +74,49 @@ static void usage(void)
 {
     fputs("usage: launch [-r READY_TEXT] [-s SETTLE_MS] [-k HOLD_MS] [-w 'WORKLOAD ARGS']\n"
           "              [-i] [-f STDOUT_FILE | -o STDOUT_COPY] [-e STDERR_COPY]\n"
-          "              [-t TIMEOUT_S] -- TRACER [ARGS...]\n",
+          "              [-t TIMEOUT_S] [-R REINTERRUPT_MS] -- TRACER [ARGS...]\n",
           stderr);
     exit(2);
 }
 
 static void parse_options(int argc, char **argv, struct options *options)
 {
-    *options = (struct options){.timeout_s = 300};
+    *options = (struct options){.timeout_s = 300, .reinterrupt_ms = 5000};
     int option;
-    while ((option = getopt(argc, argv, "+r:s:k:w:if:o:e:t:")) != -1) {
+    while ((option = getopt(argc, argv, "+r:s:k:w:if:o:e:t:R:")) != -1) {
         switch (option) {
-        case 'r': options->ready_text = optarg; break;
-        case 's': options->settle_ms = atof(optarg); break;
-        case 'k': options->hold_ms = atof(optarg); break;
-        case 'w': options->workload = optarg; break;
-        case 'i': options->interrupt = true; break;
-        case 'f': options->stdout_file = optarg; break;
-        case 'o': options->stdout_copy = optarg; break;
-        case 'e': options->stderr_copy = optarg; break;
-        case 't': options->timeout_s = atof(optarg); break;
-        default: usage();
+        case 'r':
+            options->ready_text = optarg;
+            break;
+        case 's':
+            options->settle_ms = atof(optarg);
+            break;
+        case 'k':
+            options->hold_ms = atof(optarg);
+            break;
+        case 'w':
+            options->workload = optarg;
+            break;
+        case 'i':
+            options->interrupt = true;
+            break;
+        case 'f':
+            options->stdout_file = optarg;
+            break;
+        case 'o':
+            options->stdout_copy = optarg;
+            break;
+        case 'e':
+            options->stderr_copy = optarg;
+            break;
+        case 't':
+            options->timeout_s = atof(optarg);
+            break;
+        case 'R':
+            options->reinterrupt_ms = atof(optarg);
+            break;
+        default:
+            usage();
         }
     }
     if (optind >= argc)
@@ -158,8 +181,7 @@ static char *substitute_pid(const char *argument, pid_t pid)
     return substitute_pid(result, pid);
 }
 
-static pid_t start_tracer(const struct options *options, pid_t workload, int *out_fd,
-                          int *err_fd)
+static pid_t start_tracer(const struct options *options, pid_t workload, int *out_fd, int *err_fd)
 {
     int out[2] = {-1, -1}, err[2];
     if ((!options->stdout_file && pipe(out)) || pipe(err))
@@ -238,25 +260,27 @@ struct run {
     double start, ready, interrupted, last_out, exited;
     int tracer_status, workload_status;
     int timed_out;
+    int interrupts; /* SIGINTs sent: more than one means the first was missed */
+    double last_interrupt;
     struct rusage usage;
 };
 
 static void report(const struct run *run)
 {
     double ready = run->ready > 0 ? run->ready - run->start : -1;
-    double int_last =
-        run->interrupted > 0 && run->last_out > run->interrupted ? run->last_out - run->interrupted
-                                                                 : -1;
+    double int_last = run->interrupted > 0 && run->last_out > run->interrupted
+                          ? run->last_out - run->interrupted
+                          : -1;
     double int_exit = run->interrupted > 0 ? run->exited - run->interrupted : -1;
     int status = WIFEXITED(run->tracer_status) ? WEXITSTATUS(run->tracer_status)
                                                : 128 + WTERMSIG(run->tracer_status);
-    int workload = run->workload_status < 0                ? -1
+    int workload = run->workload_status < 0          ? -1
                    : WIFEXITED(run->workload_status) ? WEXITSTATUS(run->workload_status)
-                                                      : 128 + WTERMSIG(run->workload_status);
+                                                     : 128 + WTERMSIG(run->workload_status);
     printf("launch: ready_ms=%.3f int_last_out_ms=%.3f int_exit_ms=%.3f wall_ms=%.3f "
-           "maxrss_kb=%ld status=%d workload_status=%d timed_out=%d\n",
+           "maxrss_kb=%ld status=%d workload_status=%d timed_out=%d interrupts=%d\n",
            ready, int_last, int_exit, run->exited - run->start, run->usage.ru_maxrss, status,
-           workload, run->timed_out);
+           workload, run->timed_out, run->interrupts);
 }
 
 /* The stages after start: wait for ready, settle, run the workload, hold, interrupt. */
@@ -273,6 +297,13 @@ struct state {
     bool tracer_gone;
     bool killed; /* after the timeout */
 };
+
+static void send_interrupt(struct state *state, double now)
+{
+    kill(state->tracer, SIGINT);
+    state->run.interrupts++;
+    state->run.last_interrupt = now;
+}
 
 static void enter_stage(struct state *state, enum stage stage, double now)
 {
@@ -293,7 +324,7 @@ static void enter_stage(struct state *state, enum stage stage, double now)
         if (!state->options->interrupt)
             return;
         state->run.interrupted = now_ms();
-        kill(state->tracer, SIGINT);
+        send_interrupt(state, state->run.interrupted);
     }
 }
 
@@ -307,6 +338,16 @@ static int advance_by_time(struct state *state, double now)
     int timeout = -1;
     if (state->stage == SETTLE || state->stage == HOLD)
         timeout = (int)(state->stage_deadline - now) + 1;
+    /* A tracer can miss a SIGINT (bpftrace 0.17 sometimes does, when it
+     * arrives just before its epoll_wait): ask again, and say so. */
+    if (state->stage == INTERRUPTED && state->options->interrupt && !state->tracer_gone) {
+        double again = state->run.last_interrupt + state->options->reinterrupt_ms;
+        if (now >= again) {
+            send_interrupt(state, now);
+            again = now + state->options->reinterrupt_ms;
+        }
+        timeout = (int)(again - now) + 1;
+    }
     /* A file gives no poll events: look at it every millisecond until ready. */
     if (state->stage == WAIT_READY && state->streams[0].is_file)
         timeout = 1;
@@ -328,8 +369,8 @@ static void handle_streams(struct state *state, struct pollfd *fds, double now)
 {
     for (int i = 0; i < 2; i++) {
         struct stream *stream = &state->streams[i];
-        bool readable = stream->fd >= 0 && (stream->is_file ? state->stage == WAIT_READY
-                                                            : fds[i].revents != 0);
+        bool readable =
+            stream->fd >= 0 && (stream->is_file ? state->stage == WAIT_READY : fds[i].revents != 0);
         if (!readable)
             continue;
         bool got_bytes;
@@ -425,8 +466,10 @@ int main(int argc, char **argv)
     state.tracer_pidfd = pidfd_open(state.tracer, 0);
     if (state.tracer_pidfd < 0)
         die("pidfd_open");
-    state.streams[0] = (struct stream){.fd = out_fd, .is_file = options.stdout_file != NULL,
-                                       .is_stdout = true, .copy = open_copy(options.stdout_copy)};
+    state.streams[0] = (struct stream){.fd = out_fd,
+                                       .is_file = options.stdout_file != NULL,
+                                       .is_stdout = true,
+                                       .copy = open_copy(options.stdout_copy)};
     state.streams[1] = (struct stream){.fd = err_fd, .copy = open_copy(options.stderr_copy)};
     if (options.stdout_file)
         fcntl(out_fd, F_SETFL, O_NONBLOCK);

@@ -135,6 +135,12 @@ struct ast_stmt *ast_stmt_clone(struct arena *arena, const struct ast_stmt *stmt
         copy->for_range.end = ast_expr_clone(arena, stmt->for_range.end);
         copy->for_range.body = ast_stmt_clone(arena, stmt->for_range.body);
         break;
+    case STMT_FOR_MAP:
+        copy->for_map.variable = ast_expr_clone(arena, stmt->for_map.variable);
+        copy->for_map.map = ast_expr_clone(arena, stmt->for_map.map);
+        copy->for_map.body = ast_stmt_clone(arena, stmt->for_map.body);
+        copy->for_map.captures = (struct vec){0};
+        break;
     case STMT_BREAK:
     case STMT_CONTINUE:
         break;
@@ -237,6 +243,11 @@ void ast_walk_stmt(struct ast_stmt *stmt, ast_expr_visitor visit, void *context)
         ast_walk_expr(stmt->for_range.start, visit, context);
         ast_walk_expr(stmt->for_range.end, visit, context);
         ast_walk_stmt(stmt->for_range.body, visit, context);
+        break;
+    case STMT_FOR_MAP:
+        ast_walk_expr(stmt->for_map.variable, visit, context);
+        ast_walk_expr(stmt->for_map.map, visit, context);
+        ast_walk_stmt(stmt->for_map.body, visit, context);
         break;
     case STMT_BREAK:
     case STMT_CONTINUE:

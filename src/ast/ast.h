@@ -143,6 +143,7 @@ enum ast_stmt_kind {
     STMT_RETURN,
     STMT_LET,      /* let $x [: type] [= value]; */
     STMT_FOR,      /* for ($i : start..end) { } */
+    STMT_FOR_MAP,  /* for ($kv : @map) { } (sema_formap.c, codegen/formap.c) */
 };
 
 enum ast_assign_op {
@@ -177,6 +178,14 @@ struct ast_stmt {
             struct ast_expr *start, *end;  /* half-open: start <= $i < end, evaluated once */
             struct ast_stmt *body;         /* STMT_BLOCK */
         } for_range;
+        struct {
+            struct ast_expr *variable; /* EXPR_VARIABLE: (key, value), scoped to the body */
+            struct ast_expr *map;      /* EXPR_MAP without keys */
+            struct ast_stmt *body;     /* STMT_BLOCK, compiled as a BPF subprogram */
+            /* Set by the type checker: the struct sema_variable * declared
+             * before the loop that the body uses (passed to the subprogram). */
+            struct vec captures;
+        } for_map;
     };
 };
 

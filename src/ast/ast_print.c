@@ -267,6 +267,12 @@ static void print_stmt(const struct ast_stmt *stmt, int depth, FILE *out)
         print_expr(stmt->for_range.end, depth + 1, out);
         print_labelled_body("body", stmt->for_range.body, depth + 1, out);
         break;
+    case STMT_FOR_MAP:
+        print_line("for", depth, out);
+        print_expr(stmt->for_map.variable, depth + 1, out);
+        print_expr(stmt->for_map.map, depth + 1, out);
+        print_labelled_body("body", stmt->for_map.body, depth + 1, out);
+        break;
     }
 }
 

@@ -332,6 +332,8 @@ static bool check_stmt(struct checker *checker, struct ast_stmt *stmt)
         return sema_check_let(checker, stmt);
     case STMT_FOR:
         return sema_check_for(checker, stmt);
+    case STMT_FOR_MAP:
+        return sema_check_for_map(checker, stmt);
     case STMT_BREAK:
     case STMT_CONTINUE:
         if (checker->loop_depth == 0) {

@@ -37,6 +37,8 @@ bool sema_check_stmt(struct checker *checker, struct ast_stmt *stmt);
 bool sema_check_let(struct checker *checker, struct ast_stmt *stmt);
 bool sema_check_for(struct checker *checker, struct ast_stmt *stmt);
 const struct type *sema_check_block_expr(struct checker *checker, struct ast_expr *expr);
+/* sema_formap.c: for ($kv : @map). */
+bool sema_check_for_map(struct checker *checker, struct ast_stmt *stmt);
 
 /* sema_types.c: kernel and C types in expressions (pointers, fields, casts,
  * enum constants, curtask, sizeof/offsetof). */

@@ -287,8 +287,12 @@ static void reduce_cpu(struct codegen *cg, const struct sema_map *map, struct re
  * value and is skipped. */
 LLVMValueRef codegen_aggregation_read(struct codegen *cg, struct ast_expr *expr)
 {
-    const struct sema_map *map = expr->map.symbol;
-    LLVMValueRef key = codegen_map_key(cg, expr);
+    return codegen_aggregation_read_key(cg, expr->map.symbol, codegen_map_key(cg, expr));
+}
+
+LLVMValueRef codegen_aggregation_read_key(struct codegen *cg, const struct sema_map *map,
+                                          LLVMValueRef key)
+{
     int possible = libbpf_num_possible_cpus();
     uint64_t cpus = possible > 0 ? (uint64_t)possible : 1;
     struct reduction reduction = {codegen_stack_variable(cg), codegen_stack_variable(cg)};

@@ -17,6 +17,9 @@ enum {
 void codegen_aggregate(struct codegen *cg, struct ast_stmt *stmt);
 /* Reading `@m[k]` of a per-CPU aggregation: combined over every CPU. */
 LLVMValueRef codegen_aggregation_read(struct codegen *cg, struct ast_expr *expr);
+/* The same for a key already in memory (a for loop's current key). */
+LLVMValueRef codegen_aggregation_read_key(struct codegen *cg, const struct sema_map *map,
+                                          LLVMValueRef key);
 
 /* delete, has_key, len, clear, zero, print. */
 LLVMValueRef codegen_map_function(struct codegen *cg, struct ast_expr *call);

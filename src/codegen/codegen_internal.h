@@ -134,6 +134,8 @@ void codegen_emit_event(struct codegen *cg, LLVMValueRef record, unsigned size, 
 void codegen_let(struct codegen *cg, struct ast_stmt *stmt);
 void codegen_for(struct codegen *cg, struct ast_stmt *stmt);
 LLVMValueRef codegen_block_expr(struct codegen *cg, struct ast_expr *expr);
+/* formap.c: for ($kv : @map), the body as a BPF subprogram. */
+void codegen_for_map(struct codegen *cg, struct ast_stmt *stmt);
 
 /* functions.c, stacks.c: the function library and its builtins. */
 LLVMValueRef codegen_function(struct codegen *cg, struct ast_expr *call);

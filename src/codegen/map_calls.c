@@ -96,7 +96,13 @@ static void describe_function(struct codegen *cg, LLVMValueRef function)
 
 void codegen_describe_functions(struct codegen *cg)
 {
-    if (!LLVMGetNamedFunction(cg->module, "sonde_len_callback"))
+    /* Subprograms (len()'s callback, for-loop bodies) are the internal ones. */
+    bool has_subprogram = false;
+    for (LLVMValueRef function = LLVMGetFirstFunction(cg->module); function;
+         function = LLVMGetNextFunction(function))
+        has_subprogram |= !LLVMIsDeclaration(function) &&
+                          LLVMGetLinkage(function) == LLVMInternalLinkage;
+    if (!has_subprogram)
         return;
     for (LLVMValueRef function = LLVMGetFirstFunction(cg->module); function;
          function = LLVMGetNextFunction(function))

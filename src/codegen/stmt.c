@@ -167,5 +167,8 @@ void codegen_stmt(struct codegen *cg, struct ast_stmt *stmt)
     case STMT_FOR:
         codegen_for(cg, stmt);
         break;
+    case STMT_FOR_MAP:
+        codegen_for_map(cg, stmt);
+        break;
     }
 }

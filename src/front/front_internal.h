@@ -38,6 +38,7 @@ struct front_state {
      * macro's value. */
     struct ast_stmt *unterminated;
     int hidden_variables; /* numbers the variables that desugaring introduces */
+    void *token_queue; /* parser.y: tokens read ahead to tell `(pid_t)x` from `(x)` */
 };
 
 /* Literal decoding for the scanner. Both record a diag entry pointing into the
@@ -90,6 +91,12 @@ struct ast_stmt *front_let(struct front_state *state, char *name, struct srcloc 
 struct ast_stmt *front_for(struct front_state *state, char *name, struct srcloc name_loc,
                            struct ast_expr *start, struct ast_expr *end, struct ast_stmt *body,
                            struct srcloc loc);
+/* for ($kv : @map): NULL (with a diagnostic) when `map` is not a whole map. */
+struct ast_stmt *front_for_map(struct front_state *state, char *name, struct srcloc name_loc,
+                               struct ast_expr *map, struct ast_stmt *body, struct srcloc loc);
+/* `{ statements; value }` as an assigned value. */
+struct ast_expr *front_block_value(struct front_state *state, struct ast_stmt *block,
+                                   struct srcloc loc);
 /* `a ?: b`: a is evaluated once. */
 struct ast_expr *front_elvis(struct front_state *state, struct ast_expr *value,
                              struct ast_expr *fallback, struct srcloc loc);

@@ -21,9 +21,91 @@ int front_scan_token(FRONT_YYSTYPE *value, FRONT_YYLTYPE *location, void *scanne
 
 #include "base/strbuf.h"
 
+/* `(name) operand` is a cast to a type the scanner cannot know (a kernel
+ * typedef such as pid_t, looked up in BTF only by the type checker), so after
+ * `(` the parser reads up to three tokens ahead: `( IDENT ) x` becomes a cast
+ * when x can only start an operand, or, after `-`, `*`, `&`, `++` and `--`
+ * (which could also be binary operators), when the name ends in `_t`. */
+struct queued_token {
+    int kind;
+    FRONT_YYSTYPE value;
+    FRONT_YYLTYPE location;
+    const char *match_text;
+    size_t match_length;
+};
+struct token_queue {
+    struct queued_token tokens[3];
+    int head, count;
+};
+
+static bool starts_operand_only(int kind)
+{
+    switch (kind) {
+    case TOK_IDENT: case TOK_VARIABLE: case TOK_MAP: case TOK_INTEGER: case TOK_STRING:
+    case TOK_POSITIONAL: case TOK_POSITIONAL_COUNT: case TOK_TRUE: case TOK_FALSE:
+    case TOK_SIZEOF: case TOK_OFFSETOF: case '(': case '!': case '~':
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_cast_of(const struct queued_token *name, int next)
+{
+    if (starts_operand_only(next))
+        return true;
+    size_t length = strlen(name->value.text);
+    bool typedef_like = length > 2 && strcmp(name->value.text + length - 2, "_t") == 0;
+    return typedef_like &&
+           (next == '-' || next == '*' || next == '&' || next == TOK_INC || next == TOK_DEC);
+}
+
+static int scan_into(struct front_state *state, struct queued_token *token)
+{
+    token->kind = front_scan_token(&token->value, &token->location, state->scanner);
+    token->match_text = state->match_text;
+    token->match_length = state->match_length;
+    return token->kind;
+}
+
+static void read_ahead_after_paren(struct front_state *state, struct token_queue *queue)
+{
+    const char *paren_text = state->match_text;
+    size_t paren_length = state->match_length;
+    struct queued_token *tokens = queue->tokens;
+    queue->head = 0;
+    queue->count = 1;
+    if (scan_into(state, &tokens[0]) == TOK_IDENT) {
+        queue->count = 2;
+        if (scan_into(state, &tokens[1]) == ')') {
+            queue->count = 3;
+            if (is_cast_of(&tokens[0], scan_into(state, &tokens[2])))
+                tokens[0].kind = TOK_TYPE_NAME;
+        }
+    }
+    state->match_text = paren_text;
+    state->match_length = paren_length;
+}
+
 static int front_yylex(FRONT_YYSTYPE *value, FRONT_YYLTYPE *location, struct front_state *state)
 {
-    return front_scan_token(value, location, state->scanner);
+    struct token_queue *queue = state->token_queue;
+    if (queue && queue->count > 0) {
+        struct queued_token *token = &queue->tokens[queue->head++];
+        queue->count--;
+        *value = token->value;
+        *location = token->location;
+        state->match_text = token->match_text;
+        state->match_length = token->match_length;
+        return token->kind;
+    }
+    int kind = front_scan_token(value, location, state->scanner);
+    if (kind == '(') {
+        if (!queue)
+            state->token_queue = queue = ARENA_NEW(state->arena, struct token_queue);
+        read_ahead_after_paren(state, queue);
+    }
+    return kind;
 }
 
 static void front_yyerror(FRONT_YYLTYPE *location, struct front_state *state, const char *message);
@@ -94,7 +176,7 @@ static struct ast_stmt *new_stmt(struct front_state *state, enum ast_stmt_kind k
 %type <attach_point> attach_point
 %type <expr> predicate expr unary postfix primary map
 %type <stmt> block simple_statement compound_statement if_statement
-%type <expr> let_value macro_param
+%type <expr> let_value macro_param assigned_value
 %type <text> let_type
 %type <text> field_name cast_type type_base type_words array_suffix
 %type <text> field_path
@@ -173,7 +255,7 @@ statement_head:
 
 simple_statement:
     expr                            { $$ = front_expr_stmt(state, $1, span(@$)); }
-  | expr assign_op expr {
+  | expr assign_op assigned_value {
         $$ = front_assignment(state, $2, $1, $3, span(@$));
         if (!$$)
             YYABORT;
@@ -195,7 +277,15 @@ let_type:
 
 let_value:
     %empty                          { $$ = NULL; }
-  | '=' expr                        { $$ = $2; }
+  | '=' assigned_value              { $$ = $2; }
+  ;
+
+/* `$x = { let $a = 1; $a + 1 }`: a block whose last expression, written
+ * without ';', is its value. Only where a value is assigned, so a `{` that
+ * starts a statement stays a block. */
+assigned_value:
+    expr
+  | block                           { $$ = front_block_value(state, $1, span(@$)); }
   ;
 
 assign_op:
@@ -220,6 +310,11 @@ compound_statement:
   | "unroll" expr block             { $$ = front_loop(state, STMT_UNROLL, $2, $3, span(@$)); }
   | "for" '(' VARIABLE ':' expr ".." expr ')' block {
         $$ = front_for(state, $3, span(@3), $5, $7, $9, span(@$));
+    }
+  | "for" '(' VARIABLE ':' expr ')' block {
+        $$ = front_for_map(state, $3, span(@3), $5, $7, span(@$));
+        if (!$$)
+            YYABORT;
     }
   ;
 
@@ -533,8 +628,9 @@ static bool continues_expression(yysymbol_kind_t kind, const char *name)
 
 static bool starts_expression(yysymbol_kind_t kind, const char *name)
 {
-    static const char *const prefixes[] = {"'!'",    "'~'",      "'true'",     "'false'",
-                                           "'$#'",   "'sizeof'", "'offsetof'", NULL};
+    /* '{' starts a block value where a value is assigned. */
+    static const char *const prefixes[] = {"'!'",    "'~'",      "'true'",     "'false'", "'$#'",
+                                           "'sizeof'", "'offsetof'", "'{'",    NULL};
     switch (kind) {
     case YYSYMBOL_IDENT:
     case YYSYMBOL_VARIABLE:

@@ -35,6 +35,39 @@ struct ast_stmt *front_for(struct front_state *state, char *name, struct srcloc 
     return stmt;
 }
 
+struct ast_stmt *front_for_map(struct front_state *state, char *name, struct srcloc name_loc,
+                               struct ast_expr *map, struct ast_stmt *body, struct srcloc loc)
+{
+    if (map->kind != EXPR_MAP || map->map.keys.count != 0) {
+        struct diag_entry *entry =
+            diag_error(state->diag, map->loc, "a for loop goes over a map or a range");
+        diag_hint(entry, "write `for ($kv : @map)` or `for ($i : 0..10)`");
+        return NULL;
+    }
+    struct ast_stmt *stmt = ast_stmt_new(state->arena, STMT_FOR_MAP, loc);
+    stmt->for_map.variable = variable(state, name, name_loc);
+    stmt->for_map.map = map;
+    stmt->for_map.body = body;
+    return stmt;
+}
+
+/* The value is the last statement when it is an expression written without
+ * ';' (as for macros); without one the block has no value, which the type
+ * checker reports where it is assigned. */
+struct ast_expr *front_block_value(struct front_state *state, struct ast_stmt *block,
+                                   struct srcloc loc)
+{
+    struct ast_expr *expr = ast_expr_new(state->arena, EXPR_BLOCK, loc);
+    struct vec *statements = &block->block.statements;
+    struct ast_stmt *last = statements->count ? vec_get(statements, statements->count - 1) : NULL;
+    if (last && last == state->unterminated && last->kind == STMT_EXPR) {
+        expr->block.value = last->expr.expr;
+        statements->count--;
+    }
+    expr->block.body = block;
+    return expr;
+}
+
 /* { let $__elvisN = value; $__elvisN ? $__elvisN : fallback }: the names start
  * with "__" and a number the script cannot have chosen in the same parse. */
 struct ast_expr *front_elvis(struct front_state *state, struct ast_expr *value,
