@@ -343,35 +343,12 @@ static const struct type *check_tuple(struct checker *checker, struct ast_expr *
     return type_tuple(checker->arena, types, (unsigned)elements->count);
 }
 
-static const struct type *cast_target(const char *text)
-{
-    static const struct {
-        const char *name;
-        unsigned size;
-        bool is_signed;
-    } names[] = {
-        {"int8", 1, true},   {"int16", 2, true},   {"int32", 4, true},   {"int64", 8, true},
-        {"uint8", 1, false}, {"uint16", 2, false}, {"uint32", 4, false}, {"uint64", 8, false},
-        {"int", 4, true},    {"unsigned int", 4, false}, {"char", 1, true},
-        {"unsigned char", 1, false}, {"short", 2, true}, {"long", 8, true},
-        {"unsigned long", 8, false}, {"u8", 1, false}, {"u16", 2, false}, {"u32", 4, false},
-        {"u64", 8, false},   {"s8", 1, true},      {"s16", 2, true},     {"s32", 4, true},
-        {"s64", 8, true},
-    };
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(names[i].name, text) == 0)
-            return type_int(names[i].size, names[i].is_signed);
-    if (strcmp(text, "bool") == 0)
-        return &type_bool;
-    return NULL;
-}
-
 static const struct type *check_cast(struct checker *checker, struct ast_expr *expr)
 {
     const struct type *operand = sema_check_expr(checker, expr->cast.operand);
     if (!operand)
         return NULL;
-    const struct type *target = cast_target(expr->cast.type_text);
+    const struct type *target = type_c_integer(expr->cast.type_text);
     if (!target) /* pointers, structs, C and kernel type names */
         return sema_types_cast(checker, expr, operand);
     if (!sema_is_condition_type(operand)) {

@@ -22,66 +22,6 @@ struct cdefs {
     bool kernel_tried;
 };
 
-static const struct {
-    const char *name;
-    unsigned size;
-    bool is_signed;
-} integer_names[] = {
-    {"char", 1, true},
-    {"signed char", 1, true},
-    {"unsigned char", 1, false},
-    {"short", 2, true},
-    {"short int", 2, true},
-    {"unsigned short", 2, false},
-    {"unsigned short int", 2, false},
-    {"int", 4, true},
-    {"signed", 4, true},
-    {"signed int", 4, true},
-    {"unsigned", 4, false},
-    {"unsigned int", 4, false},
-    {"long", 8, true},
-    {"long int", 8, true},
-    {"unsigned long", 8, false},
-    {"unsigned long int", 8, false},
-    {"long long", 8, true},
-    {"long long int", 8, true},
-    {"unsigned long long", 8, false},
-    {"unsigned long long int", 8, false},
-    {"int8", 1, true},
-    {"int16", 2, true},
-    {"int32", 4, true},
-    {"int64", 8, true},
-    {"uint8", 1, false},
-    {"uint16", 2, false},
-    {"uint32", 4, false},
-    {"uint64", 8, false},
-    {"int8_t", 1, true},
-    {"int16_t", 2, true},
-    {"int32_t", 4, true},
-    {"int64_t", 8, true},
-    {"uint8_t", 1, false},
-    {"uint16_t", 2, false},
-    {"uint32_t", 4, false},
-    {"uint64_t", 8, false},
-    {"u8", 1, false},
-    {"u16", 2, false},
-    {"u32", 4, false},
-    {"u64", 8, false},
-    {"s8", 1, true},
-    {"s16", 2, true},
-    {"s32", 4, true},
-    {"s64", 8, true},
-    {"__u8", 1, false},
-    {"__u16", 2, false},
-    {"__u32", 4, false},
-    {"__u64", 8, false},
-    {"__s8", 1, true},
-    {"__s16", 2, true},
-    {"__s32", 4, true},
-    {"__s64", 8, true},
-    {"size_t", 8, false},
-    {"ssize_t", 8, true},
-};
 
 struct btf_types *cdefs_kernel(struct cdefs *cdefs)
 {
@@ -112,14 +52,9 @@ static struct cdefs_entry *add_entry(struct cdefs *cdefs, const char *name)
 
 static const struct type *integer_type(const char *name)
 {
-    if (strcmp(name, "bool") == 0 || strcmp(name, "_Bool") == 0)
-        return &type_bool;
     if (strcmp(name, "void") == 0)
         return &type_void;
-    for (size_t i = 0; i < sizeof(integer_names) / sizeof(integer_names[0]); i++)
-        if (strcmp(integer_names[i].name, name) == 0)
-            return type_int(integer_names[i].size, integer_names[i].is_signed);
-    return NULL;
+    return type_c_integer(name);
 }
 
 /* A record named only through a pointer so far (`struct node *next` inside

@@ -10,105 +10,9 @@
 
 #include "base/vec.h"
 
-/* Kernel and libc integer typedefs as laid out on x86-64 (LP64). The name
- * decides over the file's size: syscall formats put every argument in an
- * 8-byte slot and even say `signed:0` for `int`. */
-struct integer_name {
-    const char *name;
-    unsigned size;
-    bool is_signed;
-};
-
-static const struct integer_name integer_names[] = {
-    {"char", 1, true},
-    {"signed char", 1, true},
-    {"unsigned char", 1, false},
-    {"short", 2, true},
-    {"short int", 2, true},
-    {"signed short", 2, true},
-    {"unsigned short", 2, false},
-    {"unsigned short int", 2, false},
-    {"int", 4, true},
-    {"signed", 4, true},
-    {"signed int", 4, true},
-    {"unsigned", 4, false},
-    {"unsigned int", 4, false},
-    {"uint", 4, false},
-    {"long", 8, true},
-    {"long int", 8, true},
-    {"signed long", 8, true},
-    {"unsigned long", 8, false},
-    {"unsigned long int", 8, false},
-    {"ulong", 8, false},
-    {"long long", 8, true},
-    {"long long int", 8, true},
-    {"signed long long", 8, true},
-    {"unsigned long long", 8, false},
-    {"unsigned long long int", 8, false},
-    {"u8", 1, false},
-    {"u16", 2, false},
-    {"u32", 4, false},
-    {"u64", 8, false},
-    {"s8", 1, true},
-    {"s16", 2, true},
-    {"s32", 4, true},
-    {"s64", 8, true},
-    {"__u8", 1, false},
-    {"__u16", 2, false},
-    {"__u32", 4, false},
-    {"__u64", 8, false},
-    {"__s8", 1, true},
-    {"__s16", 2, true},
-    {"__s32", 4, true},
-    {"__s64", 8, true},
-    {"uint8_t", 1, false},
-    {"uint16_t", 2, false},
-    {"uint32_t", 4, false},
-    {"uint64_t", 8, false},
-    {"int8_t", 1, true},
-    {"int16_t", 2, true},
-    {"int32_t", 4, true},
-    {"int64_t", 8, true},
-    {"__le16", 2, false},
-    {"__le32", 4, false},
-    {"__le64", 8, false},
-    {"__be16", 2, false},
-    {"__be32", 4, false},
-    {"__be64", 8, false},
-    {"size_t", 8, false},
-    {"ssize_t", 8, true},
-    {"loff_t", 8, true},
-    {"off_t", 8, true},
-    {"pid_t", 4, true},
-    {"tid_t", 4, false},
-    {"uid_t", 4, false},
-    {"gid_t", 4, false},
-    {"qid_t", 4, false},
-    {"umode_t", 2, false},
-    {"mode_t", 4, false},
-    {"gfp_t", 4, false},
-    {"dev_t", 4, false},
-    {"ino_t", 8, false},
-    {"sector_t", 8, false},
-    {"blkcnt_t", 8, false},
-    {"clockid_t", 4, true},
-    {"timer_t", 4, true},
-    {"key_t", 4, true},
-    {"key_serial_t", 4, true},
-    {"mqd_t", 4, true},
-    {"rwf_t", 4, true},
-    {"time64_t", 8, true},
-    {"aio_context_t", 8, false},
-    {"vm_flags_t", 8, false},
-    {"pgoff_t", 8, false},
-    {"phys_addr_t", 8, false},
-    {"dma_addr_t", 8, false},
-    {"resource_size_t", 8, false},
-    {"errseq_t", 4, false},
-    {"gpa_t", 8, false},
-    {"gfn_t", 8, false},
-    {"gva_t", 8, false},
-};
+/* Integer names decide over the file's size (see type_c_integer): syscall
+ * formats put every argument in an 8-byte slot and even say `signed:0` for
+ * `int`. */
 
 /* Typedefs of pointers, so that they print as addresses and stay 8 bytes. */
 static const char *const pointer_names[] = {
@@ -116,14 +20,6 @@ static const char *const pointer_names[] = {
     "cap_user_data_t",
     "fl_owner_t",
 };
-
-static const struct integer_name *find_integer_name(const char *name)
-{
-    for (size_t i = 0; i < sizeof(integer_names) / sizeof(integer_names[0]); i++)
-        if (strcmp(integer_names[i].name, name) == 0)
-            return &integer_names[i];
-    return NULL;
-}
 
 static bool is_pointer_typedef(const char *name)
 {
@@ -177,12 +73,8 @@ static const struct type *pointee_type(struct arena *arena, const char *element,
     size_t length = strlen(element);
     if (length >= 2 && strcmp(element + length - 2, " *") == 0)
         return tracepoint_c_type(arena, element, 8, false, user_pointers);
-    if (strcmp(element, "bool") == 0 || strcmp(element, "_Bool") == 0)
-        return &type_bool;
-    const struct integer_name *integer = find_integer_name(element);
-    if (integer)
-        return type_int(integer->size, integer->is_signed);
-    return &type_void;
+    const struct type *integer = type_c_integer(element);
+    return integer ? integer : &type_void;
 }
 
 static const struct type *integer_by_size(struct arena *arena, unsigned size, bool is_signed)
@@ -236,11 +128,9 @@ const struct type *tracepoint_c_type(struct arena *arena, const char *c_type, un
     }
     if (is_pointer_typedef(name))
         return type_pointer(arena, &type_void, space);
-    if (strcmp(name, "bool") == 0 || strcmp(name, "_Bool") == 0)
-        return &type_bool;
-    const struct integer_name *integer = find_integer_name(name);
+    const struct type *integer = type_c_integer(name);
     if (integer)
-        return type_int(integer->size, integer->is_signed);
+        return integer;
     /* C enums are int-sized; a syscall slot says 8 only because every
      * argument is widened to a register. */
     if (strncmp(name, "enum ", 5) == 0 && size > 4)

@@ -99,6 +99,10 @@ const struct type *type_record(struct arena *arena, const char *name,
 const struct type *type_aggregation(struct arena *arena, enum type_kind kind,
                                     const struct type *value);
 
+/* The integer (or bool) type a C or language type name stands for, e.g.
+ * "unsigned int", "u64", "pid_t", "uint32"; NULL for other names. */
+const struct type *type_c_integer(const char *name);
+
 bool type_equal(const struct type *a, const struct type *b);
 bool type_is_integer(const struct type *type);    /* int or bool */
 bool type_is_aggregation(const struct type *type);
