@@ -113,8 +113,9 @@ struct probe_kind {
     bool user_space;    /* uprobes: argN, retval and addresses made of them are the process's */
     bool per_process;   /* -p attaches it to the process instead of filtering on pid */
 
-    /* Attach point as written → instances appended to `out`. Wildcards that
-     * match nothing are an error here (missing_probes policy comes later). */
+    /* Attach point as written → instances appended to `out`. A wildcard
+     * that matches nothing appends nothing and succeeds (expand.c decides);
+     * a named probe that does not exist goes through probes_missing(). */
     int (*expand)(const struct ast_attach_point *point, const struct probe_env *env,
                   struct vec *out, struct diag *diag);
     /* ELF section for the program of `instance` (libbpf infers the type and

@@ -183,6 +183,19 @@ bool runtime_target_exited(struct runtime_target *target)
     return target->exited;
 }
 
+/* SIGTERM, as bpftrace sends; a child that ignores it gets SIGKILL after
+ * two seconds rather than keeping sonde from exiting. */
+static void stop_child(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    for (int tries = 0; tries < 200; tries++) {
+        if (waitpid(pid, NULL, WNOHANG) != 0)
+            return;
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+}
+
 void runtime_target_free(struct runtime_target *target)
 {
     if (!target)
@@ -193,8 +206,8 @@ void runtime_target_free(struct runtime_target *target)
         close(target->exec_fd);
     if (target->child && !target->exited) {
         if (target->started)
-            kill(target->pid, SIGTERM);
-        waitpid(target->pid, NULL, 0);
+            stop_child(target->pid);
+        waitpid(target->pid, NULL, 0); /* ECHILD when stop_child reaped it */
     }
     if (target->pidfd >= 0)
         close(target->pidfd);
