@@ -20,8 +20,9 @@ static void count_lost_event(struct codegen *cg)
 }
 
 /* User space drains the ring on a short timer, so most events skip the
- * wake-up (a wake-up per event costs microseconds); once an eighth of the
- * ring is waiting, wake the reader before it fills. */
+ * wake-up (a wake-up per event costs microseconds). The event that makes an
+ * eighth of the ring wait wakes the reader, once; the reader then drains
+ * everything, and a ring that still overflows is counted, never silent. */
 void codegen_emit_event(struct codegen *cg, LLVMValueRef record, unsigned size, bool wake_up)
 {
     LLVMValueRef flags;
@@ -30,9 +31,12 @@ void codegen_emit_event(struct codegen *cg, LLVMValueRef record, unsigned size, 
     } else {
         LLVMValueRef query_args[] = {cg->events_map, codegen_const(cg, RINGBUF_AVAIL_DATA)};
         LLVMValueRef waiting = codegen_call_helper(cg, HELPER_RINGBUF_QUERY, query_args, 2);
-        LLVMValueRef busy = LLVMBuildICmp(cg->builder, LLVMIntUGT, waiting,
-                                          codegen_const(cg, cg->options->ring_buffer_bytes / 8), "");
-        flags = LLVMBuildSelect(cg->builder, busy, codegen_const(cg, RINGBUF_FORCE_WAKEUP),
+        LLVMValueRef threshold = codegen_const(cg, cg->options->ring_buffer_bytes / 8);
+        LLVMValueRef after = LLVMBuildAdd(cg->builder, waiting, codegen_const(cg, size), "");
+        LLVMValueRef crosses = LLVMBuildAnd(
+            cg->builder, LLVMBuildICmp(cg->builder, LLVMIntULE, waiting, threshold, ""),
+            LLVMBuildICmp(cg->builder, LLVMIntUGT, after, threshold, ""), "");
+        flags = LLVMBuildSelect(cg->builder, crosses, codegen_const(cg, RINGBUF_FORCE_WAKEUP),
                                 codegen_const(cg, RINGBUF_NO_WAKEUP), "");
     }
     LLVMValueRef args[] = {cg->events_map, record, codegen_const(cg, size), flags};
