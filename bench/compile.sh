@@ -76,7 +76,7 @@ compile_slope() { # KIND TOOL SMALL LARGE [METRIC]
 }
 
 compile_report() {
-    say "## 4. Compile scaling"
+    say "### 4. Compile scaling"
     say ""
     say "Wall ms of \`sonde --dry-run\` (compile + kernel verification, nothing attached) and of"
     say "\`bpftrace --emit-elf\` (compile only; bpftrace 0.17 has no --dry-run), $COMPILE_ROUNDS rounds."

@@ -54,7 +54,7 @@ note_interrupts() { # CASE TOOL ROUND LINE
 # "; TOOL missed the first SIGINT in K of N runs" when it ever did.
 missed_sigint_note() { # CASE TOOL
     awk -F'\t' -v c="$1" -v t="$2" '$1 == c && $2 == t && $4 == "missed_sigint" { n++; k += $5 }
-        END { if (k > 0) printf "%s missed the first SIGINT in %d of %d runs (sent again after 5 s; those runs are left out of the SIGINT rows)", t, k, n }' \
+        END { if (k > 0) printf "%s missed the first SIGINT in %d of %d runs (sent again after 2 s; those runs are left out of the SIGINT rows)", t, k, n }' \
         "$SAMPLES"
 }
 
@@ -143,6 +143,13 @@ say() {
     printf '%s\n' "$*" >>"$REPORT"
 }
 
+# Interrupts for irq_work, summed over CPUs: how a BPF program wakes a reader
+# (a ring buffer's forced wake-up or a perf buffer's per-event wake-up).
+irq_work_interrupts() {
+    awk '$1 == "IWI:" { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i } END { print n + 0 }' \
+        /proc/interrupts
+}
+
 # Events a tool says it lost ("Lost N events", stdout or stderr), summed.
 reported_lost() { # FILE...
     local file files=()
@@ -160,12 +167,14 @@ reported_lost() { # FILE...
 # make_variants) are for the diagnosis: sonde-tp attaches syscall probes one
 # tracepoint at a time instead of on the BTF raw tracepoint (so libbpf never
 # loads the kernel's BTF), sonde-tp-ring also shrinks the ring buffer to
-# bpftrace's default size, and the floors load a 2-instruction program.
+# bpftrace's default size, sonde-bigring makes the ring 8192 pages per CPU
+# (so that it never fills to the point where every event wakes the reader),
+# and the floors load a 2-instruction program.
 tool_command() { # TOOL -> the command to run it
     case $1 in
     sonde) printf '%s' "$SONDE" ;;
     bpftrace) printf '%s' "$BPFTRACE" ;;
-    sonde-tp | sonde-tp-ring | floor-tp_btf | floor-raw_tp) printf '%s' "$BIN/$1" ;;
+    sonde-tp | sonde-tp-ring | sonde-bigring | floor-tp_btf | floor-raw_tp) printf '%s' "$BIN/$1" ;;
     *) die "unknown tool $1" ;;
     esac
 }

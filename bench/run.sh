@@ -9,7 +9,7 @@
 # benchmarks (startup, overhead, streaming, compile) with interleaved rounds,
 # and prints a Markdown report. --update-readme also puts the report into
 # bench/README.md, between the "results" markers. Needs root. About 8 minutes
-# (--quick: about 3, with fewer rounds and events: for trying the suite out).
+# (--quick: about 4, with fewer rounds and events: for trying the suite out).
 # sonde is built in bench/build (BENCH_BUILD_DIR=... elsewhere; --sonde PATH
 # uses a given binary); samples and the report go to bench/results/DATE/.
 set -euo pipefail
@@ -21,9 +21,9 @@ ROUNDS=5                 # interleaved rounds of each comparison
 WHOLE_TABLE_ROUNDS=3     # sys_enter_* scripts: bpftrace needs ~30 s a run
 STREAM_ROUNDS=3
 COMPILE_ROUNDS=3
-EVENTS=1000000           # reads per overhead run
-PRINTF_EVENTS=300000     # bpftrace pays ~10 us per printf event
-STRACE_EVENTS=50000      # strace stops the workload twice per syscall
+EVENTS=600000            # reads per overhead run
+PRINTF_EVENTS=200000     # bpftrace pays ~10 us per printf event
+STRACE_EVENTS=30000      # strace stops the workload twice per syscall
 STREAM_SECONDS=2
 SECTIONS="startup overhead streaming compile"
 NICE=-20                 # the priority the suite runs at (0 to leave it alone)
@@ -100,15 +100,17 @@ make_variants() {
     printf '#!/bin/sh\nSONDE_SYSCALLS_VIA_RAW=0 exec %q "$@"\n' "$SONDE" >"$BIN/sonde-tp"
     printf '#!/bin/sh\nSONDE_SYSCALLS_VIA_RAW=0 BPFTRACE_PERF_RB_PAGES=64 exec %q "$@"\n' \
         "$SONDE" >"$BIN/sonde-tp-ring"
+    printf '#!/bin/sh\nBPFTRACE_PERF_RB_PAGES=8192 exec %q "$@"\n' "$SONDE" >"$BIN/sonde-bigring"
     printf '#!/bin/sh\nexec %q tp_btf:sys_enter\n' "$BIN/floor" >"$BIN/floor-tp_btf"
     printf '#!/bin/sh\nexec %q raw_tp:sys_enter\n' "$BIN/floor" >"$BIN/floor-raw_tp"
-    chmod +x "$BIN/sonde-tp" "$BIN/sonde-tp-ring" "$BIN/floor-tp_btf" "$BIN/floor-raw_tp"
+    chmod +x "$BIN/sonde-tp" "$BIN/sonde-tp-ring" "$BIN/sonde-bigring" "$BIN/floor-tp_btf" \
+        "$BIN/floor-raw_tp"
 }
 
 machine_summary() {
     local cpu
     cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-    say "# sonde benchmarks: results"
+    say "## Latest results"
     say ""
     say "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     say "- Machine: $(nproc) CPUs ($cpu), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM,"
@@ -127,7 +129,7 @@ assemble_report() {
     : >"$final"
     REPORT=$final
     machine_summary
-    say "## Targets"
+    say "### Targets"
     say ""
     say "| Target | Measured: median (min–max) | Goal | Verdict |"
     say "|---|---|---|---|"

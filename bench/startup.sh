@@ -91,7 +91,7 @@ startup_table_row() { # LABEL CASE METRIC DECIMALS [SCALE]
 }
 
 startup_report() {
-    say "## 1. Start-up"
+    say "### 1. Start-up"
     say ""
     say "Medians over $ROUNDS interleaved rounds (min–max); the ratio is sonde/bpftrace per round."
     say "\"Attached\" is sonde's \`Attached N probes\` line, and for bpftrace the \`ready\` that"
@@ -120,7 +120,7 @@ startup_report() {
     startup_table_row '`sys_enter_* { @ = count(); } interval:ms:100 { exit(); }`: wall s' \
         all_interval wall_ms 2 1000
     say ""
-    say "The whole-table rows ran $WHOLE_TABLE_ROUNDS rounds (bpftrace takes ~30 s each)."
+    say "The whole-table rows ran $WHOLE_TABLE_ROUNDS rounds (bpftrace needs 15–30 s a run)."
     local case note
     for case in attach1 attach20 attach20tp; do
         note=$(missed_sigint_note "$case" bpftrace)
@@ -189,7 +189,7 @@ bench_startup() {
     startup_rounds "$ROUNDS" startup_run_attached "sonde bpftrace" attach20 attach20tp
     startup_rounds "$ROUNDS" startup_run_attached \
         "sonde bpftrace sonde-tp sonde-tp-ring floor-tp_btf floor-raw_tp" attach1
-    log "start-up: the whole syscall table, $WHOLE_TABLE_ROUNDS rounds (bpftrace: ~30 s a run)"
+    log "start-up: the whole syscall table, $WHOLE_TABLE_ROUNDS rounds (bpftrace: 15-30 s a run)"
     startup_rounds "$WHOLE_TABLE_ROUNDS" startup_run_once "sonde bpftrace" all_begin all_interval
     startup_report
 }

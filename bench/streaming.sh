@@ -59,24 +59,29 @@ streaming_record_best() {
 }
 
 streaming_report() {
-    say "## 3. Streaming: printf lines to a file"
+    say "### 3. Streaming: printf lines to a file"
     say ""
     say "Script: \`tracepoint:syscalls:sys_enter_read /pid == \$1/ { printf(\"%d %d\\n\", pid, args->count); }\`,"
     say "stdout redirected to a file. Paced rates, ${STREAM_SECONDS} s per run, doubling while the"
-    say "tool keeps every line and keeps up; then one unpaced run of $EVENTS reads. $STREAM_ROUNDS rounds."
+    say "tool keeps every line and keeps up (and one unpaced run of $EVENTS reads if it kept up"
+    say "at every rate). $STREAM_ROUNDS rounds."
     say ""
     say "| | sonde | bpftrace |"
     say "|---|---|---|"
     say "| best rate with every line delivered, events/s | $(cell stream_best sonde lossless_rate 0) |" \
         "$(cell stream_best bpftrace lossless_rate 0) |"
-    local rate
+    local rate sonde_cell bpftrace_cell
     for rate in "${STREAM_RATES[@]}" 0; do
         local label="asked $rate/s: achieved events/s; lost (reported); silent loss"
         ((rate == 0)) && label="unpaced: achieved events/s; lost (reported); silent loss"
-        say "| $label | $(streaming_cell "stream_$rate" sonde) | $(streaming_cell "stream_$rate" bpftrace) |"
+        sonde_cell=$(streaming_cell "stream_$rate" sonde)
+        bpftrace_cell=$(streaming_cell "stream_$rate" bpftrace)
+        [[ -n $sonde_cell$bpftrace_cell ]] || continue
+        say "| $label | $sonde_cell | $bpftrace_cell |"
     done
     say ""
-    say "Blank cells: the ramp had stopped before that rate (loss, or the tool could not keep up)."
+    say "Blank cells: the ramp had stopped before that rate (a loss, or the tool could not keep"
+    say "up: the workload, slowed by the tracing, reached less than 90% of the rate asked)."
     say ""
     local ratio
     ratio=$(median_ratio stream_best lossless_rate sonde bpftrace)

@@ -81,7 +81,7 @@ static void usage(void)
 
 static void parse_options(int argc, char **argv, struct options *options)
 {
-    *options = (struct options){.timeout_s = 300, .reinterrupt_ms = 5000};
+    *options = (struct options){.timeout_s = 300, .reinterrupt_ms = 2000};
     int option;
     while ((option = getopt(argc, argv, "+r:s:k:w:if:o:e:t:R:")) != -1) {
         switch (option) {
@@ -186,35 +186,30 @@ static pid_t start_tracer(const struct options *options, pid_t workload, int *ou
     int out[2] = {-1, -1}, err[2];
     if ((!options->stdout_file && pipe(out)) || pipe(err))
         die("pipe");
+    /* The file is emptied here, before anything reads it: a ready line left
+     * from an earlier run must not count. */
+    if (options->stdout_file) {
+        out[1] = open(options->stdout_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        out[0] = open(options->stdout_file, O_RDONLY);
+        if (out[0] < 0 || out[1] < 0)
+            die(options->stdout_file);
+    }
     for (char **arg = options->command; *arg; arg++)
         *arg = substitute_pid(*arg, workload);
     pid_t pid = fork();
     if (pid < 0)
         die("fork");
     if (pid == 0) {
-        int stdout_fd = options->stdout_file
-                            ? open(options->stdout_file, O_WRONLY | O_CREAT | O_TRUNC, 0644)
-                            : out[1];
-        if (stdout_fd < 0 || dup2(stdout_fd, 1) < 0 || dup2(err[1], 2) < 0)
+        if (dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
             _exit(127);
         execvp(options->command[0], options->command);
         fprintf(stderr, "launch: cannot run %s: %s\n", options->command[0], strerror(errno));
         _exit(127);
     }
     close(err[1]);
+    close(out[1]);
     *err_fd = err[0];
-    if (options->stdout_file) {
-        /* Read the file from its start as the tracer writes it (after O_TRUNC). */
-        *out_fd = -1;
-        for (int tries = 0; tries < 1000 && *out_fd < 0; tries++) {
-            *out_fd = open(options->stdout_file, O_RDONLY);
-            if (*out_fd < 0)
-                usleep(1000);
-        }
-    } else {
-        close(out[1]);
-        *out_fd = out[0];
-    }
+    *out_fd = out[0];
     return pid;
 }
 
