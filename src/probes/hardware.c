@@ -80,30 +80,13 @@ static int expand_hardware(const struct ast_attach_point *point, const struct pr
     int error = env->skip_kernel_checks ? 0 : counter_error(event->config);
     if (error)
         return report_unsupported(point, event->name, error, diag);
-    struct probe_instance *instance = ARENA_NEW(env->arena, struct probe_instance);
-    instance->kind = &probe_kind_hardware;
-    instance->name = arena_printf(env->arena, "hardware:%s", point->target);
-    instance->syscall_number = -1;
-    instance->perf_type = PERF_TYPE_HARDWARE;
-    instance->perf_config = event->config;
-    instance->sample_period = period;
-    instance->every_cpu = true;
-    instance->pid = env->target_pid;
-    vec_push(out, instance);
+    probes_add_perf_instance(env, &probe_kind_hardware, point, PERF_TYPE_HARDWARE, event->config, period, out);
     return 0;
 }
 
 static int list_hardware(const struct probe_env *env, const char *pattern, bool verbose, FILE *out)
 {
-    int count = 0;
-    for (size_t i = 0; i < HARDWARE_EVENT_COUNT; i++) {
-        const char *name = arena_printf(env->arena, "hardware:%s:", hardware_events[i].name);
-        if (!pattern || probes_glob_match(pattern, name)) {
-            fprintf(out, "%s\n", name);
-            count++;
-        }
-    }
-    return count;
+    return probes_list_perf_events(env, "hardware", hardware_events, HARDWARE_EVENT_COUNT, pattern, out);
 }
 
 const struct probe_kind probe_kind_hardware = {

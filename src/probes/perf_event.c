@@ -160,3 +160,34 @@ void probes_hint_perf_events(struct diag_entry *entry, const struct probe_perf_e
     diag_hint(entry, "events are: %s", strbuf_text(&names));
     strbuf_free(&names);
 }
+
+void probes_add_perf_instance(const struct probe_env *env, const struct probe_kind *kind,
+                              const struct ast_attach_point *point, uint32_t perf_type,
+                              uint64_t config, uint64_t period, struct vec *out)
+{
+    struct probe_instance *instance = ARENA_NEW(env->arena, struct probe_instance);
+    instance->kind = kind;
+    instance->name = arena_printf(env->arena, "%s:%s", kind->name, point->target);
+    instance->syscall_number = -1;
+    instance->perf_type = perf_type;
+    instance->perf_config = config;
+    instance->sample_period = period;
+    instance->every_cpu = true;
+    instance->pid = env->target_pid;
+    vec_push(out, instance);
+}
+
+int probes_list_perf_events(const struct probe_env *env, const char *provider,
+                            const struct probe_perf_event_name *events, size_t count,
+                            const char *pattern, FILE *out)
+{
+    int listed = 0;
+    for (size_t i = 0; i < count; i++) {
+        const char *name = arena_printf(env->arena, "%s:%s:", provider, events[i].name);
+        if (!pattern || probes_glob_match(pattern, name)) {
+            fprintf(out, "%s\n", name);
+            listed++;
+        }
+    }
+    return listed;
+}

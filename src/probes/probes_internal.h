@@ -74,5 +74,14 @@ const char *probes_parse_perf_event(const char *target, const struct probe_perf_
 /* "events are: ..." under an error about an unknown event. */
 void probes_hint_perf_events(struct diag_entry *entry, const struct probe_perf_event_name *events,
                              size_t count);
+/* A software/hardware instance ("<kind>:<target>") counting `event` on
+ * every CPU, appended to `out`. */
+void probes_add_perf_instance(const struct probe_env *env, const struct probe_kind *kind,
+                              const struct ast_attach_point *point, uint32_t perf_type,
+                              uint64_t config, uint64_t period, struct vec *out);
+/* -l for a perf-event kind: "<provider>:<name>:" for each event matching. */
+int probes_list_perf_events(const struct probe_env *env, const char *provider,
+                            const struct probe_perf_event_name *events, size_t count,
+                            const char *pattern, FILE *out);
 
 #endif

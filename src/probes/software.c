@@ -39,30 +39,13 @@ static int expand_software(const struct ast_attach_point *point, const struct pr
             probes_hint_perf_events(entry, software_events, SOFTWARE_EVENT_COUNT);
         return -EINVAL;
     }
-    struct probe_instance *instance = ARENA_NEW(env->arena, struct probe_instance);
-    instance->kind = &probe_kind_software;
-    instance->name = arena_printf(env->arena, "software:%s", point->target);
-    instance->syscall_number = -1;
-    instance->perf_type = PERF_TYPE_SOFTWARE;
-    instance->perf_config = event->config;
-    instance->sample_period = period;
-    instance->every_cpu = true;
-    instance->pid = env->target_pid;
-    vec_push(out, instance);
+    probes_add_perf_instance(env, &probe_kind_software, point, PERF_TYPE_SOFTWARE, event->config, period, out);
     return 0;
 }
 
 static int list_software(const struct probe_env *env, const char *pattern, bool verbose, FILE *out)
 {
-    int count = 0;
-    for (size_t i = 0; i < SOFTWARE_EVENT_COUNT; i++) {
-        const char *name = arena_printf(env->arena, "software:%s:", software_events[i].name);
-        if (!pattern || probes_glob_match(pattern, name)) {
-            fprintf(out, "%s\n", name);
-            count++;
-        }
-    }
-    return count;
+    return probes_list_perf_events(env, "software", software_events, SOFTWARE_EVENT_COUNT, pattern, out);
 }
 
 const struct probe_kind probe_kind_software = {
