@@ -1,65 +1,22 @@
 /* The function library's argument checks, with the exact place of each
  * error, and the text of values user space finishes (resolved.c). Probes are
  * BEGIN/END so no kernel access is needed. */
-#include "ast/sema.h"
 #include "ast/sema_functions.h"
-#include "front/parse.h"
 #include "output/resolved.h"
-#include "probes/probe.h"
-#include "test.h"
+#include "sema_fixture.h"
 
 #include <signal.h>
 
-struct checked {
-    struct arena arena;
-    struct diag diag;
-    struct sema_result result;
-    int status;
-};
-
 static void check_source(struct checked *out, const char *source, bool unsafe)
 {
-    arena_init(&out->arena);
-    diag_init(&out->diag, "test.bt", source);
-    out->result = (struct sema_result){0};
-    out->status = -1;
-    struct ast_program *program = front_parse(source, &out->arena, &out->diag);
-    if (!program)
-        return;
-    struct probe_env env = {.arena = &out->arena, .tracefs = "/nonexistent"};
-    if (probes_expand_program(program, &env, &out->diag) != 0)
-        return;
     struct sema_options options = {.max_strlen = 64, .unsafe = unsafe};
-    out->status = sema_check_program(program, &options, &out->arena, &out->result, &out->diag);
-}
-
-static void release(struct checked *checked)
-{
-    sema_result_free(&checked->result);
-    diag_free(&checked->diag);
-    arena_free(&checked->arena);
-}
-
-static const struct diag_entry *first_error(const struct checked *checked)
-{
-    for (size_t i = 0; i < checked->diag.entries.count; i++) {
-        const struct diag_entry *entry = vec_get(&checked->diag.entries, i);
-        if (entry->severity == DIAG_ERROR)
-            return entry;
-    }
-    return NULL;
+    check_with(out, source, &options);
 }
 
 static void accepts_with(const char *source, bool unsafe)
 {
-    struct checked checked;
-    check_source(&checked, source, unsafe);
-    CHECK(checked.status == 0);
-    if (checked.status != 0) {
-        fprintf(stderr, "  rejected: %s\n", source);
-        diag_print(&checked.diag, stderr);
-    }
-    release(&checked);
+    struct sema_options options = {.max_strlen = 64, .unsafe = unsafe};
+    expect_accepted(source, &options);
 }
 
 static void accepts(const char *source)
@@ -67,21 +24,10 @@ static void accepts(const char *source)
     accepts_with(source, false);
 }
 
-/* An error at line 1, `column`, whose message contains `text`. */
 static void rejects(const char *source, int column, const char *text)
 {
-    struct checked checked;
-    check_source(&checked, source, false);
-    const struct diag_entry *error = first_error(&checked);
-    CHECK(checked.status != 0 && error);
-    if (error) {
-        CHECK(error->loc.column == column);
-        CHECK(strstr(error->message, text) != NULL);
-        if (error->loc.column != column || !strstr(error->message, text))
-            fprintf(stderr, "  %s\n  got %d:%d: %s\n", source, error->loc.line, error->loc.column,
-                    error->message);
-    }
-    release(&checked);
+    struct sema_options options = {.max_strlen = 64};
+    expect_error(source, &options, 0, column, text);
 }
 
 static void test_builtins(void)

@@ -2,81 +2,23 @@
  * config entries and macros, checked through the parser, the macro pass and
  * the type checker, with the exact place and text of each error. Probes are
  * BEGIN/END so no kernel access is needed. */
-#include "ast/config.h"
-#include "ast/sema.h"
-#include "front/parse.h"
-#include "probes/probe.h"
-#include "test.h"
+#include "sema_fixture.h"
 
-struct checked {
-    struct arena arena;
-    struct diag diag;
-    struct sema_result result;
-    struct ast_program *program;
-    int status;
-};
+static const struct sema_options defaults = {.max_strlen = 64};
 
 static void check_source(struct checked *out, const char *source)
 {
-    arena_init(&out->arena);
-    diag_init(&out->diag, "test.bt", source);
-    out->result = (struct sema_result){0};
-    out->status = -1;
-    out->program = front_parse(source, &out->arena, &out->diag);
-    if (!out->program || ast_config_check(out->program, &out->diag) != 0 ||
-        ast_expand_macros(out->program, &out->arena, &out->diag) != 0)
-        return;
-    struct probe_env env = {.arena = &out->arena, .tracefs = "/nonexistent"};
-    if (probes_expand_program(out->program, &env, &out->diag) != 0)
-        return;
-    struct sema_options options = {.max_strlen = 64};
-    out->status = sema_check_program(out->program, &options, &out->arena, &out->result, &out->diag);
-}
-
-static void release(struct checked *checked)
-{
-    sema_result_free(&checked->result);
-    diag_free(&checked->diag);
-    arena_free(&checked->arena);
-}
-
-static const struct diag_entry *first_error(const struct checked *checked)
-{
-    for (size_t i = 0; i < checked->diag.entries.count; i++) {
-        const struct diag_entry *entry = vec_get(&checked->diag.entries, i);
-        if (entry->severity == DIAG_ERROR)
-            return entry;
-    }
-    return NULL;
+    check_with(out, source, &defaults);
 }
 
 static void accepts(const char *source)
 {
-    struct checked checked;
-    check_source(&checked, source);
-    CHECK(checked.status == 0);
-    if (checked.status != 0) {
-        fprintf(stderr, "  rejected: %s\n", source);
-        diag_print(&checked.diag, stderr);
-    }
-    release(&checked);
+    expect_accepted(source, &defaults);
 }
 
-/* An error at `line`:`column` whose message contains `text`. */
 static void rejects(const char *source, int line, int column, const char *text)
 {
-    struct checked checked;
-    check_source(&checked, source);
-    const struct diag_entry *error = first_error(&checked);
-    CHECK(error != NULL);
-    if (error) {
-        CHECK(error->loc.line == line && error->loc.column == column);
-        CHECK(strstr(error->message, text) != NULL);
-        if (error->loc.line != line || error->loc.column != column || !strstr(error->message, text))
-            fprintf(stderr, "  %s\n  got %d:%d: %s\n", source, error->loc.line, error->loc.column,
-                    error->message);
-    }
-    release(&checked);
+    expect_error(source, &defaults, line, column, text);
 }
 
 static void test_let(void)

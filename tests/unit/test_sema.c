@@ -1,79 +1,24 @@
 /* The type checker: each rule, with the exact place and text of its error.
  * Probes are BEGIN/END/interval so no kernel access is needed. */
-#include "ast/sema.h"
-#include "front/parse.h"
-#include "probes/probe.h"
-#include "test.h"
-
-struct checked {
-    struct arena arena;
-    struct diag diag;
-    struct sema_result result;
-    int status;
-};
+#include "sema_fixture.h"
 
 static void check_source(struct checked *out, const char *source, const char *const *params,
                          int param_count)
 {
-    arena_init(&out->arena);
-    diag_init(&out->diag, "test.bt", source);
-    out->result = (struct sema_result){0};
-    out->status = -1;
-    struct ast_program *program = front_parse(source, &out->arena, &out->diag);
-    if (!program)
-        return;
-    struct probe_env env = {.arena = &out->arena, .tracefs = "/nonexistent"};
-    if (probes_expand_program(program, &env, &out->diag) != 0)
-        return;
     struct sema_options options = {.max_strlen = 64, .params = {params, param_count}};
-    out->status = sema_check_program(program, &options, &out->arena, &out->result, &out->diag);
+    check_with(out, source, &options);
 }
 
-static void release(struct checked *checked)
-{
-    sema_result_free(&checked->result);
-    diag_free(&checked->diag);
-    arena_free(&checked->arena);
-}
+static const struct sema_options defaults = {.max_strlen = 64};
 
-static const struct diag_entry *first_error(const struct checked *checked)
-{
-    for (size_t i = 0; i < checked->diag.entries.count; i++) {
-        const struct diag_entry *entry = vec_get(&checked->diag.entries, i);
-        if (entry->severity == DIAG_ERROR)
-            return entry;
-    }
-    return NULL;
-}
-
-/* Expect success. */
 static void accepts(const char *source)
 {
-    struct checked checked;
-    check_source(&checked, source, NULL, 0);
-    CHECK(checked.status == 0);
-    if (checked.status != 0) {
-        fprintf(stderr, "  rejected: %s\n", source);
-        diag_print(&checked.diag, stderr);
-    }
-    release(&checked);
+    expect_accepted(source, &defaults);
 }
 
-/* Expect an error at line 1, `column`, whose message contains `text`. */
 static void rejects(const char *source, int column, const char *text)
 {
-    struct checked checked;
-    check_source(&checked, source, NULL, 0);
-    const struct diag_entry *error = first_error(&checked);
-    CHECK(checked.status != 0 && error);
-    if (error) {
-        CHECK(error->loc.column == column);
-        CHECK(strstr(error->message, text) != NULL);
-        if (error->loc.column != column || !strstr(error->message, text))
-            fprintf(stderr, "  %s\n  got %d:%d: %s\n", source, error->loc.line, error->loc.column,
-                    error->message);
-    }
-    release(&checked);
+    expect_error(source, &defaults, 0, column, text);
 }
 
 static const struct sema_map *map_named(const struct checked *checked, const char *name)

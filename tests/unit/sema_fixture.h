@@ -1,0 +1,88 @@
+/* The front half of the pipeline (parse, config, macros, probe expansion,
+ * type check) for the type-checker tests, with checks that an input is
+ * accepted or rejected at an exact place. Probes are BEGIN/END/interval, so
+ * nothing touches the kernel. */
+#ifndef SONDE_TESTS_UNIT_SEMA_FIXTURE_H
+#define SONDE_TESTS_UNIT_SEMA_FIXTURE_H
+
+#include "ast/config.h"
+#include "ast/sema.h"
+#include "front/parse.h"
+#include "probes/probe.h"
+#include "test.h"
+
+struct checked {
+    struct arena arena;
+    struct diag diag;
+    struct sema_result result;
+    struct ast_program *program;
+    int status; /* 0 when every stage accepted the script */
+};
+
+static void check_with(struct checked *out, const char *source, const struct sema_options *options)
+{
+    arena_init(&out->arena);
+    diag_init(&out->diag, "test.bt", source);
+    out->result = (struct sema_result){0};
+    out->status = -1;
+    out->program = front_parse(source, &out->arena, &out->diag);
+    if (!out->program || ast_config_check(out->program, &out->diag) != 0 ||
+        ast_expand_macros(out->program, &out->arena, &out->diag) != 0)
+        return;
+    struct probe_env env = {.arena = &out->arena, .tracefs = "/nonexistent"};
+    if (probes_expand_program(out->program, &env, &out->diag) != 0)
+        return;
+    out->status = sema_check_program(out->program, options, &out->arena, &out->result, &out->diag);
+}
+
+static void release(struct checked *checked)
+{
+    sema_result_free(&checked->result);
+    diag_free(&checked->diag);
+    arena_free(&checked->arena);
+}
+
+static const struct diag_entry *first_error(const struct checked *checked)
+{
+    for (size_t i = 0; i < checked->diag.entries.count; i++) {
+        const struct diag_entry *entry = vec_get(&checked->diag.entries, i);
+        if (entry->severity == DIAG_ERROR)
+            return entry;
+    }
+    return NULL;
+}
+
+static void expect_accepted(const char *source, const struct sema_options *options)
+{
+    struct checked checked;
+    check_with(&checked, source, options);
+    CHECK(checked.status == 0);
+    if (checked.status != 0) {
+        fprintf(stderr, "  rejected: %s\n", source);
+        diag_print(&checked.diag, stderr);
+    }
+    release(&checked);
+}
+
+/* The first error is at `line` (0: any line) and `column` and its message
+ * contains `text`. */
+static void expect_error(const char *source, const struct sema_options *options, int line,
+                         int column, const char *text)
+{
+    struct checked checked;
+    check_with(&checked, source, options);
+    const struct diag_entry *error = first_error(&checked);
+    CHECK(checked.status != 0 && error);
+    if (error) {
+        bool place = (line == 0 || error->loc.line == line) && error->loc.column == column;
+        bool message = strstr(error->message, text) != NULL;
+        CHECK(place);
+        CHECK(message);
+        if (!place || !message)
+            fprintf(stderr, "  %s\n  got %d:%d: %s\n", source, error->loc.line, error->loc.column,
+                    error->message);
+    }
+    release(&checked);
+}
+
+#endif
