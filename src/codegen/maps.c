@@ -62,6 +62,24 @@ static LLVMMetadataRef bytes_member(struct codegen *cg, const char *name, unsign
                                          cg->debug_file, 0, 64, 64, offset_bits, 0, pointer);
 }
 
+/* `unsigned int *key`: the kernel accepts BTF for an array map only when
+ * its key is a 4-byte integer; with a byte array it refuses the map and
+ * libbpf creates it again without BTF (a failed syscall per array map). */
+static LLVMMetadataRef u32_member(struct codegen *cg, const char *name, unsigned offset_bits)
+{
+    LLVMMetadataRef u32_type = LLVMDIBuilderCreateBasicType(cg->debug, "unsigned int", 12, 32,
+                                                            0x07 /* DW_ATE_unsigned */, 0);
+    LLVMMetadataRef pointer =
+        LLVMDIBuilderCreatePointerType(cg->debug, u32_type, 64, 64, 0, NULL, 0);
+    return LLVMDIBuilderCreateMemberType(cg->debug, cg->debug_unit, name, strlen(name),
+                                         cg->debug_file, 0, 64, 64, offset_bits, 0, pointer);
+}
+
+static bool is_array_map(unsigned type)
+{
+    return type == MAP_TYPE_ARRAY || type == MAP_TYPE_PERCPU_ARRAY;
+}
+
 static void describe_map(struct codegen *cg, LLVMValueRef global, const struct map_shape *shape);
 
 static LLVMValueRef declare_map(struct codegen *cg, const struct map_shape *shape)
@@ -86,7 +104,9 @@ static void describe_map(struct codegen *cg, LLVMValueRef global, const struct m
     members[member_count++] = number_member(cg, "type", shape->type, 0);
     members[member_count++] = number_member(cg, "max_entries", shape->max_entries, 64);
     if (shape->key_size) {
-        members[member_count++] = bytes_member(cg, "key", shape->key_size, 128);
+        members[member_count++] = is_array_map(shape->type) && shape->key_size == 4
+                                      ? u32_member(cg, "key", 128)
+                                      : bytes_member(cg, "key", shape->key_size, 128);
         members[member_count++] = bytes_member(cg, "value", shape->value_size, 192);
     }
     LLVMMetadataRef struct_type = LLVMDIBuilderCreateStructType(

@@ -143,15 +143,16 @@ int session__poll_events(struct session *session, int timeout_ms)
     session->event_budget = EVENT_BUDGET;
     int result = ring_buffer__poll(session->ring, timeout_ms);
     if (result == BUDGET_SPENT)
-        return 0;
+        return EVENT_BUDGET;
     if (result < 0 && result != -EINTR)
         return events_failed(session, result);
+    int seen = EVENT_BUDGET - (int)session->event_budget;
     /* Records submitted with BPF_RB_NO_WAKEUP never wake epoll: collect them too. */
     session->event_budget = EVENT_BUDGET;
     result = ring_buffer__consume(session->ring);
     if (result < 0 && result != BUDGET_SPENT)
         return events_failed(session, result);
-    return 0;
+    return seen + EVENT_BUDGET - (int)session->event_budget;
 }
 
 /* Attached programs may keep writing while we drain; a bounded number of

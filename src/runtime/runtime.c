@@ -16,8 +16,11 @@
 static volatile sig_atomic_t stop_requested;
 
 /* Short enough that Ctrl-C and exit() feel immediate even when the BPF side
- * skipped the wake-up (see events.c), long enough to cost nothing. */
-enum { POLL_INTERVAL_MS = 100, LOST_CHECK_INTERVAL_MS = 1000 };
+ * skipped the wake-up (see events.c), long enough to cost nothing. While
+ * records keep coming the reader looks again after BUSY_POLL_INTERVAL_MS:
+ * the BPF side wakes it only every eighth of the ring, and a ring of
+ * bpftrace's default size fills in tens of milliseconds at full rate. */
+enum { POLL_INTERVAL_MS = 100, BUSY_POLL_INTERVAL_MS = 1, LOST_CHECK_INTERVAL_MS = 1000 };
 
 struct saved_signals {
     bool saved;
@@ -66,10 +69,12 @@ static int wait_for_stop(struct session *session)
 {
     int64_t last_lost_check = milliseconds_now();
     struct runtime_target *target = session->options->target;
+    int timeout_ms = POLL_INTERVAL_MS;
     while (!stop_requested && session->exit_events == 0) {
-        int err = session__poll_events(session, POLL_INTERVAL_MS);
-        if (err)
-            return err;
+        int consumed = session__poll_events(session, timeout_ms);
+        if (consumed < 0)
+            return consumed;
+        timeout_ms = consumed > 0 ? BUSY_POLL_INTERVAL_MS : POLL_INTERVAL_MS;
         /* -p/-c: the traced process is gone, as if exit() had been called. */
         if (target && runtime_target_exited(target))
             break;

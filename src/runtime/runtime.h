@@ -24,6 +24,8 @@
 
 /* The ring buffer size used when neither the options nor the object set one. */
 #define RUNTIME_DEFAULT_RING_BUFFER_BYTES (1u << 20)
+/* bpftrace's default perf_rb_pages. */
+#define RUNTIME_DEFAULT_RING_PAGES_PER_CPU 64u
 
 struct runtime_target;
 
@@ -42,8 +44,9 @@ struct runtime_options {
     struct runtime_target *target;
 };
 
-/* A ring of `pages_per_cpu` 4 KiB pages per possible CPU, as a power of two
- * (bpftrace's perf_rb_pages, BPFTRACE_PERF_RB_PAGES). */
+/* A ring of `pages_per_cpu` pages per possible CPU, as a power of two of at
+ * least a page (bpftrace's perf_rb_pages, BPFTRACE_PERF_RB_PAGES); 0 means
+ * the default, RUNTIME_DEFAULT_RING_PAGES_PER_CPU. */
 unsigned runtime_ring_buffer_bytes(unsigned pages_per_cpu);
 
 /* Load, run BEGIN, attach, loop until exit()/signal, run END, print maps,

@@ -76,7 +76,8 @@ enum runtime_marker {
 /* events.c: the ring buffer and the lost-event counter. */
 int session__open_events(struct session *session);
 /* Wait up to `timeout_ms` for a wake-up, then consume whatever is waiting
- * (also what was submitted without a wake-up). */
+ * (also what was submitted without a wake-up). Returns how many records
+ * were consumed, or a negative errno. */
 int session__poll_events(struct session *session, int timeout_ms);
 /* Consume everything waiting now. */
 int session__drain_events(struct session *session);

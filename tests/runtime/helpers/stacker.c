@@ -2,6 +2,7 @@
  * stacker_middle(), so a user stack names both; then stays alive briefly so
  * its mappings can still be read when the stack is printed. Built with frame
  * pointers (see CMakeLists.txt: helpers use -O0 -g -fno-omit-frame-pointer). */
+#define _DEFAULT_SOURCE
 #include "go.h"
 
 #include <sys/syscall.h>
