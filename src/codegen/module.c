@@ -1,15 +1,12 @@
-/* The module as a whole: LLVM set-up, small IR building blocks shared by the
- * other codegen files, optimisation and emission of the BPF object. */
+/* The module as a whole: small IR building blocks shared by the other
+ * codegen files, and the compilation from start to end (LLVM's set-up,
+ * optimisation and emission are in backend.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <llvm-c/Analysis.h>
-#include <llvm-c/Target.h>
-#include <llvm-c/TargetMachine.h>
-#include <llvm-c/Transforms/PassBuilder.h>
-
 #include "codegen/aggregations.h"
+#include "codegen/backend.h"
 #include "codegen/codegen_internal.h"
 
 LLVMValueRef codegen_const(struct codegen *cg, uint64_t value)
@@ -78,24 +75,6 @@ static void add_license(struct codegen *cg)
     LLVMSetSection(license, "license");
 }
 
-static LLVMTargetMachineRef create_target_machine(struct diag *diag)
-{
-    LLVMInitializeBPFTargetInfo();
-    LLVMInitializeBPFTarget();
-    LLVMInitializeBPFTargetMC();
-    LLVMInitializeBPFAsmPrinter();
-    LLVMTargetRef target;
-    char *error = NULL;
-    if (LLVMGetTargetFromTriple("bpfel", &target, &error)) {
-        diag_error(diag, (struct srcloc){0}, "LLVM has no BPF target: %s", error);
-        LLVMDisposeMessage(error);
-        return NULL;
-    }
-    /* v3: 32-bit jumps and ALU, supported since Linux 5.1. */
-    return LLVMCreateTargetMachine(target, "bpfel", "v3", "", LLVMCodeGenLevelDefault,
-                                   LLVMRelocDefault, LLVMCodeModelDefault);
-}
-
 /* LLVM reports problems it finds while compiling (e.g. an unsupported
  * operation in the BPF backend) here instead of printing them itself. */
 static void on_llvm_diagnostic(LLVMDiagnosticInfoRef info, void *context)
@@ -108,49 +87,6 @@ static void on_llvm_diagnostic(LLVMDiagnosticInfoRef info, void *context)
                description);
     LLVMDisposeMessage(description);
     cg->backend_failed = true;
-}
-
-static int optimise_and_emit(struct codegen *cg, LLVMTargetMachineRef machine)
-{
-    char *error = NULL;
-    if (LLVMVerifyModule(cg->module, LLVMReturnStatusAction, &error)) {
-        diag_error(cg->diag, (struct srcloc){0}, "internal error: invalid LLVM module: %s", error);
-        LLVMDisposeMessage(error);
-        return -EINVAL;
-    }
-    LLVMDisposeMessage(error);
-    LLVMPassBuilderOptionsRef pass_options = LLVMCreatePassBuilderOptions();
-    LLVMErrorRef pass_error = LLVMRunPasses(cg->module, "default<O2>", machine, pass_options);
-    LLVMDisposePassBuilderOptions(pass_options);
-    if (pass_error) {
-        char *message = LLVMGetErrorMessage(pass_error);
-        diag_error(cg->diag, (struct srcloc){0}, "internal error: LLVM passes: %s", message);
-        LLVMDisposeErrorMessage(message);
-        return -EINVAL;
-    }
-    if (cg->options->llvm_ir_out) {
-        char *ir = LLVMPrintModuleToString(cg->module);
-        fputs(ir, cg->options->llvm_ir_out);
-        LLVMDisposeMessage(ir);
-    }
-    LLVMMemoryBufferRef buffer = NULL;
-    if (LLVMTargetMachineEmitToMemoryBuffer(machine, cg->module, LLVMObjectFile, &error, &buffer)) {
-        diag_error(cg->diag, (struct srcloc){0}, "internal error: BPF emission failed: %s", error);
-        LLVMDisposeMessage(error);
-        return -EINVAL;
-    }
-    if (cg->backend_failed) {
-        LLVMDisposeMemoryBuffer(buffer);
-        return -EINVAL;
-    }
-    size_t size = LLVMGetBufferSize(buffer);
-    cg->plan->elf = malloc(size);
-    if (!cg->plan->elf)
-        abort();
-    memcpy(cg->plan->elf, LLVMGetBufferStart(buffer), size);
-    cg->plan->elf_size = size;
-    LLVMDisposeMemoryBuffer(buffer);
-    return 0;
 }
 
 static void dispose(struct codegen *cg)
@@ -170,20 +106,16 @@ int codegen_compile(struct ast_program *program, const struct sema_result *sema,
                     const struct codegen_options *options, struct arena *arena, struct plan *out,
                     struct diag *diag)
 {
-    struct codegen cg = {.arena = arena, .diag = diag, .sema = sema, .options = options,
-                         .plan = out};
-    LLVMTargetMachineRef machine = create_target_machine(diag);
-    if (!machine)
-        return -EINVAL;
+    struct codegen cg = {
+        .arena = arena, .diag = diag, .sema = sema, .options = options, .plan = out};
+    double start = codegen_backend_now_ms();
     cg.context = LLVMContextCreate();
     LLVMContextSetDiagnosticHandler(cg.context, on_llvm_diagnostic, &cg);
     cg.module = LLVMModuleCreateWithNameInContext("sonde", cg.context);
     LLVMSetTarget(cg.module, "bpfel");
-    LLVMTargetDataRef layout = LLVMCreateTargetDataLayout(machine);
-    char *layout_text = LLVMCopyStringRepOfTargetData(layout);
-    LLVMSetDataLayout(cg.module, layout_text);
-    LLVMDisposeMessage(layout_text);
-    LLVMDisposeTargetData(layout);
+    /* The target machine is created only when LLVM has to compile (not on a
+     * cache hit); backend.c checks that its layout is this one. */
+    LLVMSetDataLayout(cg.module, CODEGEN_BPF_DATA_LAYOUT);
     cg.builder = LLVMCreateBuilderInContext(cg.context);
     init_types(&cg);
     init_debug_info(&cg);
@@ -195,10 +127,11 @@ int codegen_compile(struct ast_program *program, const struct sema_result *sema,
     if (!err) {
         codegen_describe_functions(&cg); /* map_calls.c: len()'s callback */
         LLVMDIBuilderFinalize(cg.debug);
-        err = optimise_and_emit(&cg, machine);
+        if (options->report)
+            options->report->build_ms = codegen_backend_now_ms() - start;
+        err = codegen_backend_emit(&cg);
     }
     dispose(&cg);
-    LLVMDisposeTargetMachine(machine);
     return err;
 }
 

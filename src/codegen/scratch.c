@@ -33,10 +33,17 @@ static void ensure_scratch(struct codegen *cg)
     if (cg->scratch_base)
         return;
     LLVMBasicBlockRef current = LLVMGetInsertBlock(cg->builder);
-    LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
-    LLVMValueRef key = LLVMBuildAlloca(cg->builder, cg->i32, "scratch_key");
-    LLVMBuildStore(cg->builder, LLVMConstInt(cg->i32, cg->program_index, false), key);
+    /* One key per function: the blocks of a shared syscall program all look
+     * up the same entry, and each slot of their own would add up. */
+    if (!cg->scratch_key) {
+        LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
+        cg->scratch_key = LLVMBuildAlloca(cg->builder, cg->i32, "scratch_key");
+    }
+    LLVMValueRef key = cg->scratch_key;
+    /* The entry holds allocas only: a shared syscall program runs its entry
+     * on every syscall, the setup only for the syscalls it traces. */
     LLVMPositionBuilderAtEnd(cg->builder, cg->setup_block);
+    LLVMBuildStore(cg->builder, LLVMConstInt(cg->i32, cg->program_index, false), key);
     cg->scratch_base = codegen_map_lookup(cg, cg->scratch_map, key);
     /* The offset of the temporaries is known only at the end: patched then. */
     LLVMValueRef placeholder = codegen_const(cg, 0);
@@ -90,6 +97,7 @@ LLVMValueRef codegen_stack_variable(struct codegen *cg)
     LLVMBasicBlockRef current = LLVMGetInsertBlock(cg->builder);
     LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
     LLVMValueRef slot = LLVMBuildAlloca(cg->builder, cg->i64, "variable");
+    LLVMPositionBuilderAtEnd(cg->builder, cg->setup_tail);
     LLVMBuildStore(cg->builder, codegen_const(cg, 0), slot);
     LLVMPositionBuilderAtEnd(cg->builder, current);
     return slot;

@@ -1,7 +1,9 @@
 /* syscalls:* tracepoints compiled onto the raw sys_enter/sys_exit
- * tracepoints: one tp_btf program per script block serves every syscall the
- * block names, dispatching on the number. One attachment replaces hundreds
- * of per-syscall tracepoint attachments (each costs ~70 ms to detach).
+ * tracepoints: one program per hook serves every syscall block of the
+ * script, dispatching on the number (codegen/syscall_hook.c). One attachment
+ * replaces hundreds of per-syscall tracepoint attachments (each costs ~70 ms
+ * to detach). They are classic raw tracepoints, not tp_btf: loading a tp_btf
+ * program makes libbpf parse the whole kernel BTF (~40 ms, ~11 MB).
  *
  * These kinds are internal: the tracepoint kind produces their instances. */
 #include <errno.h>
@@ -11,20 +13,22 @@
 #include <bpf/libbpf.h>
 
 #include "probes/probe.h"
-#include "probes/registers.h"
 #include "probes/syscall.h"
 
 enum { SYSCALL_ARGUMENT_COUNT = 6 };
 
-/* System calls pass their fourth argument in r10, not cx (which `syscall` clobbers). */
-static const char *const argument_registers[SYSCALL_ARGUMENT_COUNT] = {"di",  "si", "dx",
-                                                                       "r10", "r8", "r9"};
+/* Offsets in the x86-64 `struct pt_regs` of di, si, dx, r10, r8 and r9:
+ * system calls pass their fourth argument in r10, not cx (which `syscall`
+ * clobbers). This part of the layout is the ptrace ABI (asm/ptrace.h) and
+ * has not moved; unlike kprobes, syscall probes do not check it against the
+ * kernel's BTF, so a script that needs no kernel types never parses it. */
+static const int argument_offsets[SYSCALL_ARGUMENT_COUNT] = {112, 104, 96, 56, 72, 64};
 
 int probe_syscall_register_offset(int argument_index)
 {
     if (argument_index < 0 || argument_index >= SYSCALL_ARGUMENT_COUNT)
         return -1;
-    return probe_register_offset(argument_registers[argument_index]);
+    return argument_offsets[argument_index];
 }
 
 unsigned probe_syscall_argument_index(const struct tracepoint_field *field)
@@ -35,14 +39,19 @@ unsigned probe_syscall_argument_index(const struct tracepoint_field *field)
     return (field->offset - FIRST_ARGUMENT_OFFSET) / SLOT_SIZE;
 }
 
+static const char *hook_name(const struct probe_instance *instance)
+{
+    return instance->kind == &probe_kind_syscall ? "sys_enter" : "sys_exit";
+}
+
 static const char *section_enter(const struct probe_instance *instance, struct arena *arena)
 {
-    return "tp_btf/sys_enter";
+    return "raw_tracepoint/sys_enter";
 }
 
 static const char *section_exit(const struct probe_instance *instance, struct arena *arena)
 {
-    return "tp_btf/sys_exit";
+    return "raw_tracepoint/sys_exit";
 }
 
 /* Called once per shared program, with the program's first instance. */
@@ -50,13 +59,13 @@ static int attach_raw_syscall(struct bpf_program *program, const struct probe_in
                               struct probe_attachment *out, struct diag *diag)
 {
     out->perf_fd = -1;
-    out->link = bpf_program__attach_trace(program);
+    out->link = bpf_program__attach_raw_tracepoint(program, hook_name(instance));
     if (!out->link) {
         /* libbpf 1.x reports failures as NULL plus errno. */
         int err = errno ? -errno : -EINVAL;
-        struct diag_entry *entry = diag_error(
-            diag, instance->loc, "cannot attach to %s (via tp_btf/%s): %s", instance->name,
-            instance->kind == &probe_kind_syscall ? "sys_enter" : "sys_exit", strerror(-err));
+        struct diag_entry *entry =
+            diag_error(diag, instance->loc, "cannot attach to %s (via raw_tracepoint/%s): %s",
+                       instance->name, hook_name(instance), strerror(-err));
         diag_hint(entry, "set SONDE_SYSCALLS_VIA_RAW=0 to attach each syscall tracepoint "
                          "on its own");
         return err;
@@ -69,7 +78,7 @@ const struct probe_kind probe_kind_syscall = {
     .aliases = NULL,
     .phase = PHASE_TRACE,
     .context = CONTEXT_SYSCALL_ENTER,
-    .program_type = BPF_PROG_TYPE_TRACING,
+    .program_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
     .shared_program = true,
     .expand = NULL, /* instances come from the tracepoint kind */
     .section = section_enter,
@@ -82,7 +91,7 @@ const struct probe_kind probe_kind_syscall_exit = {
     .aliases = NULL,
     .phase = PHASE_TRACE,
     .context = CONTEXT_SYSCALL_EXIT,
-    .program_type = BPF_PROG_TYPE_TRACING,
+    .program_type = BPF_PROG_TYPE_RAW_TRACEPOINT,
     .shared_program = true,
     .expand = NULL,
     .section = section_exit,

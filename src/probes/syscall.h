@@ -1,5 +1,5 @@
 /* syscall: what codegen needs to read system-call arguments when syscalls:*
- * tracepoints are compiled onto tp_btf/sys_enter and tp_btf/sys_exit.
+ * tracepoints are compiled onto raw_tracepoint/sys_enter and sys_exit.
  * There, ctx[0] is the caller's saved `struct pt_regs *` and ctx[1] the
  * syscall number (enter) or return value (exit). */
 #ifndef SONDE_PROBES_SYSCALL_H
@@ -8,9 +8,8 @@
 #include "types/tracepoint_format.h"
 
 /* Byte offset in the x86-64 `struct pt_regs` of the register holding syscall
- * argument `argument_index` (0..5: di, si, dx, r10, r8, r9), as the running
- * kernel's BTF lays it out (checked once; built-in values when BTF is
- * unreadable). -1 for an index outside 0..5. */
+ * argument `argument_index` (0..5: di, si, dx, r10, r8, r9): the fixed ptrace
+ * layout, so that no kernel BTF is needed. -1 for an index outside 0..5. */
 int probe_syscall_register_offset(int argument_index);
 
 /* Which argument a sys_enter format field is: the fields after __syscall_nr

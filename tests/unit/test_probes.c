@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "probes/probe.h"
+#include "probes/registers.h"
 #include "probes/syscall.h"
 #include "test.h"
 #include "types/syscall_table.h"
@@ -106,10 +107,15 @@ static void test_syscall_table(void)
 
 static void test_register_offsets(void)
 {
-    /* x86-64 pt_regs; the kernel's BTF must agree with the documented layout. */
+    /* x86-64 pt_regs: syscall probes use the documented layout without
+     * reading BTF; the kernel's BTF (which registers.c reads) must agree. */
     static const int expected[] = {112, 104, 96, 56, 72, 64};
-    for (int i = 0; i < 6; i++)
+    static const char *const names[] = {"di", "si", "dx", "r10", "r8", "r9"};
+    for (int i = 0; i < 6; i++) {
         CHECK(probe_syscall_register_offset(i) == expected[i]);
+        CHECK(probe_register_offset(names[i]) == expected[i]);
+    }
+    CHECK(probe_register_offset("orig_ax") == 120); /* codegen/syscall_hook.c */
     CHECK(probe_syscall_register_offset(6) == -1);
     struct tracepoint_field count = {.name = "count", .offset = 32};
     struct tracepoint_field number = {.name = "__syscall_nr", .offset = 8};
@@ -274,7 +280,7 @@ static void test_expand_single(struct arena *arena, const char *tracefs)
     CHECK(instance->format && instance->format->field_count == 4);
     CHECK(variant->args_type == instance->format->args_type);
     CHECK(variant->body == probe->body);
-    CHECK_STR(probe_kind_syscall.section(instance, arena), "tp_btf/sys_enter");
+    CHECK_STR(probe_kind_syscall.section(instance, arena), "raw_tracepoint/sys_enter");
     diag_free(&diag);
 
     err = expand(arena, tracefs, (const char *[]){"t:syscalls:sys_exit_read"}, 1,
