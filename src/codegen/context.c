@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "codegen/codegen_internal.h"
+#include "codegen/programs.h"
 #include "probes/registers.h"
 #include "probes/syscall.h"
 
@@ -112,9 +113,9 @@ LLVMValueRef codegen_builtin(struct codegen *cg, struct ast_expr *expr)
 {
     switch (expr->identifier.builtin) {
     case BUILTIN_PID:
-        return high_half(cg, helper0(cg, HELPER_GET_CURRENT_PID_TGID));
+        return codegen_process_id(cg, false, SEMA_PID_CURRENT_NS); /* clocks.c */
     case BUILTIN_TID:
-        return low_half(cg, helper0(cg, HELPER_GET_CURRENT_PID_TGID));
+        return codegen_process_id(cg, true, SEMA_PID_CURRENT_NS);
     case BUILTIN_UID:
         return low_half(cg, helper0(cg, HELPER_GET_CURRENT_UID_GID));
     case BUILTIN_GID:
@@ -122,7 +123,7 @@ LLVMValueRef codegen_builtin(struct codegen *cg, struct ast_expr *expr)
     case BUILTIN_COMM:
         return comm(cg);
     case BUILTIN_NSECS:
-        return helper0(cg, HELPER_KTIME_GET_NS);
+        return codegen_nsecs(cg, SEMA_CLOCK_BOOT); /* clocks.c */
     case BUILTIN_ELAPSED:
         return elapsed(cg);
     case BUILTIN_CPU:
@@ -189,7 +190,9 @@ static LLVMValueRef tracepoint_field(struct codegen *cg, const struct tracepoint
     return codegen_load(cg, type, codegen_offset(cg, cg->context_argument, field->offset));
 }
 
-/* System-call arguments come from the saved user registers; the 8-byte
+/* System-call arguments come from the saved user registers, which a raw
+ * tracepoint program may only copy out: each register the block uses is
+ * read once, in the block's setup (which every use follows). The 8-byte
  * register is narrowed to the C type the format declares. */
 static LLVMValueRef syscall_field(struct codegen *cg, const struct tracepoint_field *field,
                                   const struct type *type)
@@ -198,10 +201,17 @@ static LLVMValueRef syscall_field(struct codegen *cg, const struct tracepoint_fi
         return codegen_convert_int(cg, cg->syscall_number, type);
     if (cg->probe_context == CONTEXT_SYSCALL_EXIT)
         return codegen_convert_int(cg, cg->syscall_return, type);
-    int offset = probe_syscall_register_offset((int)probe_syscall_argument_index(field));
-    LLVMValueRef address = codegen_offset(cg, cg->syscall_registers, (unsigned)offset);
-    LLVMValueRef value = LLVMBuildLoad2(cg->builder, cg->i64, address, "");
-    return codegen_convert_int(cg, value, type);
+    unsigned index = probe_syscall_argument_index(field);
+    int offset = probe_syscall_register_offset((int)index);
+    if (offset < 0)
+        return codegen_const(cg, 0);
+    if (!cg->syscall_arguments[index]) {
+        LLVMBasicBlockRef current = LLVMGetInsertBlock(cg->builder);
+        LLVMPositionBuilderAtEnd(cg->builder, cg->setup_tail);
+        cg->syscall_arguments[index] = codegen_syscall_read_register(cg, (unsigned)offset, 0);
+        LLVMPositionBuilderAtEnd(cg->builder, current);
+    }
+    return codegen_convert_int(cg, cg->syscall_arguments[index], type);
 }
 
 /* rawtracepoint/fentry arguments: u64 slots, narrowed to the declared type.

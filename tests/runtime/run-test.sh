@@ -497,6 +497,8 @@ main() {
         exit 1
     fi
     work_dir=$(mktemp -d "${TMPDIR:-/tmp}/sonde-test.XXXXXX")
+    # sonde's object cache: shared by the cases of this file, never the user's.
+    export SONDE_CACHE_DIR=$work_dir/object-cache
 
     local index passed=0 failed=0 skipped=0 result
     for ((index = 0; index < case_count; index++)); do
