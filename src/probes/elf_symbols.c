@@ -1,4 +1,4 @@
-/* Function symbols of an ELF file, via libelf. */
+/* Function and variable symbols of an ELF file, via libelf. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -25,23 +25,51 @@ static void read_segments(struct arena *arena, Elf *elf, struct probe_elf *out)
     }
 }
 
-bool probes_elf_file_offset(const struct probe_elf *elf, uint64_t address, uint64_t *offset)
+/* The loaded segment whose file bytes hold `value`: a virtual address, or
+ * with `in_file` a file offset. */
+static const struct probe_elf_segment *segment_holding(const struct probe_elf *elf, uint64_t value,
+                                                       bool in_file)
 {
     for (size_t i = 0; i < elf->segments.count; i++) {
         const struct probe_elf_segment *segment = vec_get(&elf->segments, i);
-        if (address >= segment->address && address < segment->address + segment->size) {
-            *offset = address - segment->address + segment->file_offset;
-            return true;
-        }
+        uint64_t start = in_file ? segment->file_offset : segment->address;
+        if (value >= start && value - start < segment->size)
+            return segment;
     }
-    return false;
+    return NULL;
 }
 
-static bool is_defined_function(const GElf_Sym *symbol)
+bool probes_elf_file_offset(const struct probe_elf *elf, uint64_t address, uint64_t *offset)
 {
-    int type = GELF_ST_TYPE(symbol->st_info);
-    return (type == STT_FUNC || type == STT_GNU_IFUNC) && symbol->st_shndx != SHN_UNDEF &&
-           symbol->st_value != 0;
+    const struct probe_elf_segment *segment = segment_holding(elf, address, false);
+    if (segment)
+        *offset = address - segment->address + segment->file_offset;
+    return segment != NULL;
+}
+
+bool probes_elf_address_of_offset(const struct probe_elf *elf, uint64_t offset, uint64_t *address)
+{
+    const struct probe_elf_segment *segment = segment_holding(elf, offset, true);
+    if (segment)
+        *address = offset - segment->file_offset + segment->address;
+    return segment != NULL;
+}
+
+/* Where a defined symbol goes: the functions, the variables or neither
+ * (sections, files, thread-locals: no address of their own in memory). */
+static struct vec *kind_of(const GElf_Sym *symbol, struct probe_elf *out)
+{
+    if (symbol->st_shndx == SHN_UNDEF || symbol->st_value == 0)
+        return NULL;
+    switch (GELF_ST_TYPE(symbol->st_info)) {
+    case STT_FUNC:
+    case STT_GNU_IFUNC:
+        return &out->functions;
+    case STT_OBJECT:
+        return symbol->st_shndx == SHN_ABS ? NULL : &out->objects;
+    default:
+        return NULL;
+    }
 }
 
 static void read_symbol_table(struct arena *arena, Elf *elf, Elf_Scn *section,
@@ -51,18 +79,20 @@ static void read_symbol_table(struct arena *arena, Elf *elf, Elf_Scn *section,
     size_t count = header->sh_entsize ? header->sh_size / header->sh_entsize : 0;
     for (size_t i = 0; data && i < count; i++) {
         GElf_Sym symbol;
-        if (!gelf_getsym(data, (int)i, &symbol) || !is_defined_function(&symbol))
+        struct vec *kind = gelf_getsym(data, (int)i, &symbol) ? kind_of(&symbol, out) : NULL;
+        const char *name = kind ? elf_strptr(elf, header->sh_link, symbol.st_name) : NULL;
+        if (!name || !*name)
             continue;
-        const char *name = elf_strptr(elf, header->sh_link, symbol.st_name);
+        /* Code must be in the file to be probed; variables in .bss are not. */
         uint64_t offset = 0;
-        if (!name || !*name || !probes_elf_file_offset(out, symbol.st_value, &offset))
+        if (!probes_elf_file_offset(out, symbol.st_value, &offset) && kind == &out->functions)
             continue;
-        struct probe_elf_symbol *function = ARENA_NEW(arena, struct probe_elf_symbol);
-        function->name = arena_strdup(arena, name);
-        function->address = symbol.st_value;
-        function->size = symbol.st_size;
-        function->file_offset = offset;
-        vec_push(&out->functions, function);
+        struct probe_elf_symbol *entry = ARENA_NEW(arena, struct probe_elf_symbol);
+        entry->name = arena_strdup(arena, name);
+        entry->address = symbol.st_value;
+        entry->size = symbol.st_size;
+        entry->file_offset = offset;
+        vec_push(kind, entry);
     }
 }
 
@@ -73,18 +103,17 @@ static int compare_symbols(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-/* .symtab and .dynsym mostly name the same functions: keep one of each name. */
-static void sort_unique(struct probe_elf *out)
+/* .symtab and .dynsym mostly name the same symbols: keep one of each name. */
+static void sort_unique(struct vec *symbols)
 {
-    struct vec *functions = &out->functions;
-    if (functions->count == 0)
+    if (symbols->count == 0)
         return;
-    qsort(functions->items, functions->count, sizeof(void *), compare_symbols);
+    qsort(symbols->items, symbols->count, sizeof(void *), compare_symbols);
     size_t kept = 1;
-    for (size_t i = 1; i < functions->count; i++)
-        if (compare_symbols(&functions->items[kept - 1], &functions->items[i]) != 0)
-            functions->items[kept++] = functions->items[i];
-    functions->count = kept;
+    for (size_t i = 1; i < symbols->count; i++)
+        if (compare_symbols(&symbols->items[kept - 1], &symbols->items[i]) != 0)
+            symbols->items[kept++] = symbols->items[i];
+    symbols->count = kept;
 }
 
 static int read_elf(struct arena *arena, Elf *elf, struct probe_elf *out, const char **error)
@@ -93,15 +122,19 @@ static int read_elf(struct arena *arena, Elf *elf, struct probe_elf *out, const 
         *error = "not an ELF file";
         return -ENOEXEC;
     }
+    GElf_Ehdr header;
+    if (gelf_getehdr(elf, &header))
+        out->position_independent = header.e_type == ET_DYN;
     read_segments(arena, elf, out);
     Elf_Scn *section = NULL;
     while ((section = elf_nextscn(elf, section)) != NULL) {
-        GElf_Shdr header;
-        if (gelf_getshdr(section, &header) &&
-            (header.sh_type == SHT_SYMTAB || header.sh_type == SHT_DYNSYM))
-            read_symbol_table(arena, elf, section, &header, out);
+        GElf_Shdr section_header;
+        if (gelf_getshdr(section, &section_header) &&
+            (section_header.sh_type == SHT_SYMTAB || section_header.sh_type == SHT_DYNSYM))
+            read_symbol_table(arena, elf, section, &section_header, out);
     }
-    sort_unique(out);
+    sort_unique(&out->functions);
+    sort_unique(&out->objects);
     return 0;
 }
 
@@ -136,15 +169,16 @@ int probes_elf_read(struct arena *arena, const char *path, struct probe_elf *out
 void probes_elf_free(struct probe_elf *elf)
 {
     vec_free(&elf->functions);
+    vec_free(&elf->objects);
     vec_free(&elf->segments);
 }
 
-const struct probe_elf_symbol *probes_elf_find(const struct probe_elf *elf, const char *name)
+static const struct probe_elf_symbol *find_sorted(const struct vec *symbols, const char *name)
 {
-    size_t low = 0, high = elf->functions.count;
+    size_t low = 0, high = symbols->count;
     while (low < high) {
         size_t middle = (low + high) / 2;
-        const struct probe_elf_symbol *symbol = vec_get(&elf->functions, middle);
+        const struct probe_elf_symbol *symbol = vec_get(symbols, middle);
         int order = strcmp(symbol->name, name);
         if (order == 0)
             return symbol;
@@ -154,6 +188,16 @@ const struct probe_elf_symbol *probes_elf_find(const struct probe_elf *elf, cons
             high = middle;
     }
     return NULL;
+}
+
+const struct probe_elf_symbol *probes_elf_find(const struct probe_elf *elf, const char *name)
+{
+    return find_sorted(&elf->functions, name);
+}
+
+const struct probe_elf_symbol *probes_elf_find_object(const struct probe_elf *elf, const char *name)
+{
+    return find_sorted(&elf->objects, name);
 }
 
 const struct probe_elf_symbol *probes_elf_function_at(const struct probe_elf *elf, uint64_t address)

@@ -165,14 +165,7 @@ static const char *section_fentry(const struct probe_instance *instance, struct 
 static int attach_fentry(struct bpf_program *program, const struct probe_instance *instance,
                          struct probe_attachment *out, struct diag *diag)
 {
-    out->perf_fd = -1;
-    out->link = bpf_program__attach_trace(program);
-    if (!out->link) {
-        int err = errno ? -errno : -EINVAL;
-        diag_error(diag, instance->loc, "cannot attach to %s: %s", instance->name, strerror(-err));
-        return err;
-    }
-    return 0;
+    return probes_keep_link(bpf_program__attach_trace(program), instance, out, diag);
 }
 
 static int list_kind(const struct probe_env *env, const struct probe_kind *kind,

@@ -9,10 +9,12 @@
 #include "types/btf.h"
 
 /* Loaded objects live for the process: the kernel's types do not change
- * while sonde runs, and parsing vmlinux's BTF takes tens of milliseconds. */
+ * while sonde runs, and parsing vmlinux's BTF takes tens of milliseconds.
+ * vmlinux's comes from the type system (btf_types_kernel), which the type
+ * checker asks too: one parse per run, and one sonde type per kernel type. */
 struct loaded_btf {
     char *module;
-    struct btf *btf;
+    const struct btf *btf;
     struct btf_types *types; /* sonde's view of the same types */
     struct loaded_btf *next;
 };
@@ -23,12 +25,22 @@ static bool is_vmlinux(const char *module)
     return !module || !*module || strcmp(module, "vmlinux") == 0;
 }
 
-static struct btf *load(const char *module)
+/* The object's BTF and sonde's view of it, or false when it has none. */
+static bool load(const char *module, const struct btf **btf, struct btf_types **types)
 {
-    if (is_vmlinux(module))
-        return btf__load_vmlinux_btf();
+    if (is_vmlinux(module)) {
+        *types = btf_types_kernel();
+        *btf = *types ? btf_types_btf(*types) : NULL;
+        return *types != NULL;
+    }
+    /* libbpf takes the base non-const, but only reads it. */
     struct btf *vmlinux = (struct btf *)probe_kernel_btf(NULL);
-    return vmlinux ? btf__load_module_btf(module, vmlinux) : NULL;
+    struct btf *split = vmlinux ? btf__load_module_btf(module, vmlinux) : NULL;
+    if (!split)
+        return false;
+    *btf = split;
+    *types = btf_types_open(split);
+    return true;
 }
 
 static struct loaded_btf *find_by_module(const char *module)
@@ -53,20 +65,21 @@ const struct btf *probe_kernel_btf(const char *module)
     struct loaded_btf *found = find_by_module(name);
     if (found)
         return found->btf;
-    struct btf *btf = load(module);
-    if (!btf)
+    const struct btf *btf = NULL;
+    struct btf_types *types = NULL;
+    if (!load(module, &btf, &types))
         return NULL;
     struct loaded_btf *entry = calloc(1, sizeof(*entry));
     char *copy = strdup(name);
     if (!entry || !copy) {
+        /* Out of memory: the BTF stays (vmlinux's belongs to the type system). */
         free(entry);
         free(copy);
-        btf__free(btf);
         return NULL;
     }
     entry->module = copy;
     entry->btf = btf;
-    entry->types = btf_types_open(btf);
+    entry->types = types;
     entry->next = loaded;
     loaded = entry;
     return btf;

@@ -165,14 +165,8 @@ static int attach_kprobe(struct bpf_program *program, const struct probe_instanc
 {
     LIBBPF_OPTS(bpf_kprobe_opts, options, .offset = (size_t)instance->offset,
                 .retprobe = instance->kind->return_probe);
-    out->perf_fd = -1;
-    out->link = bpf_program__attach_kprobe_opts(program, instance->function, &options);
-    if (!out->link) {
-        int err = errno ? -errno : -EINVAL;
-        diag_error(diag, instance->loc, "cannot attach to %s: %s", instance->name, strerror(-err));
-        return err;
-    }
-    return 0;
+    return probes_keep_link(bpf_program__attach_kprobe_opts(program, instance->function, &options),
+                            instance, out, diag);
 }
 
 static int list_kind(const struct probe_env *env, const struct probe_kind *kind,

@@ -24,8 +24,8 @@ struct bpf_link;
 enum probe_context {
     CONTEXT_NONE,              /* BEGIN/END: no args */
     CONTEXT_TRACEPOINT_RECORD, /* ctx points at the tracepoint record: field at ctx + offset */
-    CONTEXT_SYSCALL_ENTER,     /* tp_btf/sys_enter: ctx[0] = struct pt_regs *, ctx[1] = nr */
-    CONTEXT_SYSCALL_EXIT,      /* tp_btf/sys_exit: ctx[0] = struct pt_regs *, ctx[1] = ret */
+    CONTEXT_SYSCALL_ENTER,     /* raw_tp sys_enter: ctx[0] = struct pt_regs *, ctx[1] = nr */
+    CONTEXT_SYSCALL_EXIT,      /* raw_tp sys_exit: ctx[0] = struct pt_regs *, ctx[1] = ret */
     CONTEXT_PERF_EVENT,        /* interval/profile/software/hardware: struct bpf_perf_event_data *
                                   (the sampled registers first, for stacks) */
     CONTEXT_PT_REGS,           /* kprobe/uprobe and their returns: struct pt_regs *; argN in
@@ -106,8 +106,8 @@ struct probe_kind {
     enum probe_phase phase;
     enum probe_context context;
     unsigned program_type;       /* enum bpf_prog_type */
-    /* One BPF program serves all instances of a script block that share a
-     * section (syscall dispatch on sys_enter); otherwise one per instance. */
+    /* One BPF program serves all instances of the script's blocks that share
+     * a section (syscall dispatch on sys_enter); otherwise one per instance. */
     bool shared_program;
     bool return_probe;  /* kretprobe, uretprobe, fexit: retval exists, argN does not */
     bool user_space;    /* uprobes: argN, retval and addresses made of them are the process's */

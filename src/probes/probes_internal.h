@@ -48,6 +48,12 @@ bool probes_kernel_functions(const struct probe_env *env, struct vec *out);
  * *error gets the errno of a refusal. */
 bool probes_kernel_has_fentry(uint32_t btf_id, int *error);
 
+/* attach.c: keep `link`, what a libbpf attach call returned for
+ * `instance`, in *out; NULL (the call failed, errno says why) is an error
+ * at the attach point. Returns 0 or -errno. */
+int probes_keep_link(struct bpf_link *link, const struct probe_instance *instance,
+                     struct probe_attachment *out, struct diag *diag);
+
 /* perf_event.c: open the instance's perf event (perf_type, perf_config,
  * sample_period) for its process, or on every online CPU (every_cpu), or on
  * CPU 0, and attach the program to each. */

@@ -2,7 +2,8 @@
  * lists them under events/. Wildcards may appear in both parts.
  *
  * syscalls:sys_enter_X / sys_exit_X become instances of the syscall kind
- * (one shared tp_btf program) when env->syscalls_via_raw asks for it. */
+ * (one shared raw tracepoint program per hook) when env->syscalls_via_raw
+ * asks for it. */
 #include <dirent.h>
 #include <errno.h>
 #include <linux/bpf.h>

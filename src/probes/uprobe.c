@@ -243,16 +243,10 @@ static const char *section_uprobe(const struct probe_instance *instance, struct 
 static int attach_uprobe(struct bpf_program *program, const struct probe_instance *instance,
                          struct probe_attachment *out, struct diag *diag)
 {
-    out->perf_fd = -1;
-    out->link = bpf_program__attach_uprobe(program, instance->kind->return_probe,
-                                           instance->pid > 0 ? instance->pid : -1, instance->path,
-                                           (size_t)instance->offset);
-    if (!out->link) {
-        int err = errno ? -errno : -EINVAL;
-        diag_error(diag, instance->loc, "cannot attach to %s: %s", instance->name, strerror(-err));
-        return err;
-    }
-    return 0;
+    struct bpf_link *link = bpf_program__attach_uprobe(program, instance->kind->return_probe,
+                                                       instance->pid > 0 ? instance->pid : -1,
+                                                       instance->path, (size_t)instance->offset);
+    return probes_keep_link(link, instance, out, diag);
 }
 
 /* Listing needs a binary: "uprobe:/bin/bash:*", "uprobe:libc:mall*", and

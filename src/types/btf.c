@@ -53,6 +53,11 @@ void btf_types_close(struct btf_types *types)
     free(types);
 }
 
+const struct btf *btf_types_btf(const struct btf_types *types)
+{
+    return types->btf;
+}
+
 struct btf_types *btf_types_kernel(void)
 {
     static struct btf_types *kernel;

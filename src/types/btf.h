@@ -23,8 +23,13 @@ struct btf;
 struct btf_types;
 
 /* The kernel's types, loaded on the first call; NULL when the kernel has no
- * BTF. Lives until the process ends (types point into it). */
+ * BTF. Lives until the process ends (types point into it). The only place
+ * vmlinux's BTF is parsed: the probe kinds that need it (fentry, raw
+ * tracepoints) take it from here, so a run parses it at most once. */
 struct btf_types *btf_types_kernel(void);
+
+/* The BTF `types` reads (for the kernel's, vmlinux's). */
+const struct btf *btf_types_btf(const struct btf_types *types);
 
 /* Types over any BTF (tests build their own). Does not take ownership of `btf`. */
 struct btf_types *btf_types_open(const struct btf *btf);

@@ -3,6 +3,7 @@
  * BTF checks them on task_struct when it is there. */
 #include <bpf/btf.h>
 
+#include "probes/kernel_btf.h"
 #include "test.h"
 #include "types/btf.h"
 
@@ -111,9 +112,33 @@ static void test_kernel(void)
     btf__free(btf);
 }
 
+/* fentry and raw tracepoints read vmlinux's BTF through the type system:
+ * one parse per run, and their argument types are the checker's types. */
+static void test_shared_with_probes(void)
+{
+    struct btf_types *kernel = btf_types_kernel();
+    if (!kernel)
+        return;
+    const struct btf *btf = probe_kernel_btf("vmlinux");
+    CHECK(btf == btf_types_btf(kernel));
+    CHECK(probe_kernel_btf(NULL) == btf);
+    uint32_t proto = 0;
+    CHECK(probe_btf_find_function(btf, "vfs_read", &proto) != 0);
+    struct arena arena;
+    arena_init(&arena);
+    const struct tracepoint_format *format =
+        probe_btf_arguments(&arena, btf, proto, 0, "vmlinux", "vfs_read");
+    CHECK(format && format->field_count == 4);
+    const struct type *file = format && format->field_count ? format->fields[0].type : NULL;
+    CHECK(file && file->kind == TYPE_POINTER &&
+          file->element == btf_types_find(kernel, "struct file"));
+    arena_free(&arena);
+}
+
 int main(void)
 {
     test_hand_built();
     test_kernel();
+    test_shared_with_probes();
     return TEST_DONE();
 }
