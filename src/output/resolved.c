@@ -10,6 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "output/cgroup_path.h"
+#include "output/names.h"
+
 static const struct output_symbolizer *current_symbolizer;
 
 void output_set_symbolizer(const struct output_symbolizer *symbolizer)
@@ -29,6 +32,8 @@ bool output_is_resolved(const struct type *type)
     case TYPE_BUFFER:
     case TYPE_INET:
     case TYPE_MACADDR:
+    case TYPE_NUMBER_NAME:
+    case TYPE_CGROUP_PATH:
         return true;
     default:
         return false;
@@ -139,6 +144,17 @@ static void append_macaddr(const void *bytes, struct strbuf *out)
                   mac[5]);
 }
 
+/* strerror(), syscall_name(), signal_name(): the type names the table. */
+static void append_number_name(const char *function, int64_t number, struct strbuf *out)
+{
+    if (strcmp(function, "strerror") == 0)
+        output_errno_text(number, out);
+    else if (strcmp(function, "syscall_name") == 0)
+        output_syscall_text(number, out);
+    else
+        output_signal_text(number, out);
+}
+
 void output_format_resolved(const struct type *type, const void *bytes, unsigned indent,
                             struct strbuf *out)
 {
@@ -167,6 +183,12 @@ void output_format_resolved(const struct type *type, const void *bytes, unsigned
         break;
     case TYPE_MACADDR:
         append_macaddr(bytes, out);
+        break;
+    case TYPE_NUMBER_NAME:
+        append_number_name(type->name, (int64_t)word(bytes, 0), out);
+        break;
+    case TYPE_CGROUP_PATH:
+        output_cgroup_path(word(bytes, 0), type->name, out);
         break;
     default:
         break;

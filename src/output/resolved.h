@@ -1,6 +1,7 @@
 /* resolved: values that only user space can finish when it prints them:
  * stacks and symbols (through the runtime's symbol tables), user names,
- * wall-clock times, buffers and network addresses. */
+ * wall-clock times, buffers, network addresses, errno/syscall/signal
+ * names and cgroup paths. */
 #ifndef SONDE_OUTPUT_RESOLVED_H
 #define SONDE_OUTPUT_RESOLVED_H
 

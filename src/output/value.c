@@ -156,6 +156,8 @@ void output_format_value(const struct type *type, const void *bytes,
     case TYPE_BUFFER:
     case TYPE_INET:
     case TYPE_MACADDR:
+    case TYPE_NUMBER_NAME:
+    case TYPE_CGROUP_PATH:
         output_format_resolved(type, bytes, 4, out);
         break;
     case TYPE_VOID:
