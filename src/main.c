@@ -10,12 +10,15 @@
 #include <unistd.h>
 
 #include "ast/config.h"
+#include "ast/getopt.h"
 #include "ast/sema.h"
 #include "base/strbuf.h"
 #include "codegen/codegen.h"
+#include "codegen/object_cache.h"
 #include "front/parse.h"
 #include "output/output.h"
 #include "probes/probe.h"
+#include "runtime/bpf_cpu.h"
 #include "runtime/process.h"
 #include "runtime/runtime.h"
 
@@ -24,8 +27,9 @@
 struct cli {
     const char *program_text; /* -e */
     const char *script_path;  /* file or "-" */
-    const char *const *params;
+    const char *const *params; /* positional: $1, $2, ... */
     int param_count;
+    struct ast_named_params named; /* --name[=value] for getopt() */
     bool dump_ast, dump_llvm, dry_run, verbose, list;
     bool unsafe; /* --unsafe: system(), signal() */
     int target_pid;             /* -p */
@@ -61,11 +65,14 @@ static void usage(FILE *out)
           "  -h, --help     show this help\n"
           "  -V, --version  show the version\n"
           "\n"
-          "Arguments after the script are its positional parameters $1, $2, ... ($# counts them).\n"
+          "Arguments after the script are its positional parameters $1, $2, ... ($# counts them);\n"
+          "--name[=value] ones are named parameters for getopt() (script.bt --help lists them).\n"
           "Environment: BPFTRACE_MAX_STRLEN (default 64), BPFTRACE_MAX_MAP_KEYS (default 4096),\n"
           "BPFTRACE_MISSING_PROBES=error|warn|ignore for probes that do not exist,\n"
-          "BPFTRACE_PERF_RB_PAGES (ring buffer pages of 4 KiB per CPU; default 4 MiB in all),\n"
-          "SONDE_SYSCALLS_VIA_RAW=0 to attach syscalls:* tracepoints one by one.\n",
+          "BPFTRACE_PERF_RB_PAGES (ring buffer pages of 4 KiB per CPU; default 64),\n"
+          "SONDE_SYSCALLS_VIA_RAW=0 to attach syscalls:* tracepoints one by one,\n"
+          "SONDE_CACHE=0 to compile without the object cache (SONDE_CACHE_DIR: its directory,\n"
+          "default ~/.cache/sonde), SONDE_BPF_CPU=v3|v4 to choose the BPF instruction set.\n",
           out);
 }
 
@@ -134,6 +141,10 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         {NULL, 0, NULL, 0},
     };
     int option;
+    /* One allocation: the named parameters, then the positional ones. */
+    const char **named = calloc(2 * ((size_t)argc + 1), sizeof(*named));
+    cli->named.args = named;
+    opterr = 0; /* an unknown --name is a getopt() parameter of the script */
     /* '+': options end at the first operand, so script arguments may look like options. */
     while ((option = getopt_long(argc, argv, "+e:d:lvhVf:o:B:qp:c:", long_options, NULL)) != -1) {
         switch (option) {
@@ -182,6 +193,14 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
             printf("sonde %s\n", SONDE_VERSION);
             return 1;
         default:
+            if (optopt == 0 && ast_is_named_param(argv[optind - 1])) {
+                named[cli->named.count++] = argv[optind - 1];
+                break;
+            }
+            if (optopt)
+                fprintf(stderr, "sonde: option -%c is unknown or needs a value\n", optopt);
+            else
+                fprintf(stderr, "sonde: unknown option %s\n", argv[optind - 1]);
             usage(stderr);
             return -1;
         }
@@ -198,8 +217,16 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         }
         cli->script_path = argv[optind++];
     }
-    cli->params = (const char *const *)argv + optind;
-    cli->param_count = argc - optind;
+    /* After the script: --name[=value] are named parameters, `--` is skipped
+     * (as bpftrace does), the rest are positional. */
+    const char **positional = named + argc + 1;
+    for (; optind < argc; optind++) {
+        if (ast_is_named_param(argv[optind]))
+            named[cli->named.count++] = argv[optind];
+        else if (strcmp(argv[optind], "--") != 0)
+            positional[cli->param_count++] = argv[optind];
+    }
+    cli->params = positional;
     return 0;
 }
 
@@ -258,11 +285,10 @@ static unsigned setting_unsigned(const struct ast_program *program, const char *
     return parse_unsigned(value, fallback);
 }
 
-/* bpftrace's perf_rb_pages sizes the ring; without it, 4 MiB. */
+/* bpftrace's perf_rb_pages sizes the ring; without it, 64 pages per CPU. */
 static unsigned ring_buffer_bytes(const struct ast_program *program)
 {
-    unsigned pages = setting_unsigned(program, "perf_rb_pages", NULL, 0);
-    return pages ? runtime_ring_buffer_bytes(pages) : 4u << 20;
+    return runtime_ring_buffer_bytes(setting_unsigned(program, "perf_rb_pages", NULL, 0));
 }
 
 static int list_probes(const struct cli *cli, struct diag *diag)
@@ -296,6 +322,7 @@ struct pipeline {
     struct plan plan;
     struct runtime_target *target; /* -p/-c */
     enum probe_missing missing_probes;
+    bool options_listed; /* `script.bt --help`: its getopt() options were printed */
 };
 
 /* missing_probes (BPFTRACE_MISSING_PROBES or the config block), and the
@@ -350,6 +377,34 @@ static void note_ignored_includes(const struct ast_program *program)
     }
 }
 
+/* The BPF instruction set the kernel takes, and the object cache. */
+static void set_backend_options(struct codegen_options *options, struct codegen_report *report,
+                                char *cache_dir, size_t size)
+{
+    const char *cpu = getenv("SONDE_BPF_CPU"); /* v3 or v4: overrides the kernel's answer */
+    options->cpu = cpu && (strcmp(cpu, "v3") == 0 || strcmp(cpu, "v4") == 0) ? cpu
+                                                                            : runtime_bpf_cpu();
+    options->cache_dir = object_cache_directory(cache_dir, size, &options->cache_off_why);
+    options->report = report;
+}
+
+/* -v: the compiled stage, and where LLVM's time went. */
+static void report_compiled(struct pipeline *p, const struct codegen_options *options,
+                            const struct codegen_report *report)
+{
+    char what[96];
+    snprintf(what, sizeof(what), "compiled %zu BPF programs (%zu bytes of ELF)%s",
+             p->plan.programs.count, p->plan.elf_size, report->cached ? " (cached)" : "");
+    stage_done(p, what);
+    fprintf(stderr,
+            "sonde:   -mcpu=%s; LLVM set-up %.2f ms, IR %.2f ms, cache key+lookup %.2f ms, "
+            "optimise %.2f ms, emit %.2f ms\n",
+            options->cpu, report->setup_ms, report->build_ms, report->key_ms,
+            report->optimise_ms, report->emit_ms);
+    if (!report->cached && report->cache_note[0])
+        fprintf(stderr, "sonde:   %s\n", report->cache_note);
+}
+
 /* Everything up to a loadable object; errors are left in p->diag. */
 static int compile(const struct cli *cli, const char *source, struct pipeline *p)
 {
@@ -363,6 +418,13 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
         front_add_stdlib(p->program, &p->arena, &p->diag) != 0 ||
         ast_expand_macros(p->program, &p->arena, &p->diag) != 0)
         return -EINVAL;
+    int listed = ast_resolve_getopt(p->program, &cli->named,
+                                    cli->script_path ? cli->script_path : "the program", stdout,
+                                    &p->arena, &p->diag);
+    if (listed != 0) {
+        p->options_listed = listed > 0;
+        return listed > 0 ? 0 : listed;
+    }
     stage_done(p, "parsed");
     if (cli->dump_ast)
         ast_print(p->program, stdout);
@@ -409,13 +471,12 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
         .llvm_ir_out = cli->dump_llvm ? stdout : NULL,
         .target_pid = cli->target_pid,
     };
+    struct codegen_report report = {0};
+    char cache_dir[4096];
+    set_backend_options(&codegen_options, &report, cache_dir, sizeof(cache_dir));
     err = codegen_compile(p->program, &p->sema, &codegen_options, &p->arena, &p->plan, &p->diag);
-    if (!err && p->verbose) {
-        char what[96];
-        snprintf(what, sizeof(what), "compiled %zu BPF programs (%zu bytes of ELF)",
-                 p->plan.programs.count, p->plan.elf_size);
-        stage_done(p, what);
-    }
+    if (!err && p->verbose)
+        report_compiled(p, &codegen_options, &report);
     return err;
 }
 
@@ -476,7 +537,9 @@ int main(int argc, char **argv)
 
     int exit_code = 0;
     int err = cli.list ? list_probes(&cli, &p.diag) : compile(&cli, source, &p);
-    if (!err && cli.emit_elf)
+    if (!err && p.options_listed)
+        ; /* nothing to run */
+    else if (!err && cli.emit_elf)
         err = emit_elf(cli.emit_elf, &p);
     else if (!err && !cli.list)
         err = run(&cli, &p, &exit_code);
@@ -490,5 +553,6 @@ int main(int argc, char **argv)
     diag_free(&p.diag);
     arena_free(&p.arena);
     free(source);
+    free((void *)cli.named.args);
     return err ? 1 : exit_code;
 }

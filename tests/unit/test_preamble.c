@@ -70,7 +70,7 @@ static void test_struct_fields_have_normalized_types(void)
 static void test_union_enum_typedef_define_include(void)
 {
     struct ast_program *program =
-        parse("#include <linux/fs.h>\n"
+        parse("#include <linux/blkdev.h>\n" /* a header with no known constants */
               "#define LIMIT 100\n"
               "union value { int i; char c[4]; };\n"
               "enum color { RED, GREEN = 4, BLUE, MIX = GREEN | 1 << 4 };\n"
@@ -82,7 +82,7 @@ static void test_union_enum_typedef_define_include(void)
         return;
     CHECK(program->c_definitions.count == 7);
     CHECK(definition_at(program, 0)->kind == C_INCLUDE);
-    CHECK_STR(definition_at(program, 0)->name, "<linux/fs.h>");
+    CHECK_STR(definition_at(program, 0)->name, "<linux/blkdev.h>");
     const struct ast_c_definition *limit = definition_at(program, 1);
     CHECK(limit->kind == C_DEFINE);
     CHECK_STR(limit->name, "LIMIT");
@@ -225,9 +225,11 @@ static void test_stdlib_prelude(void)
     int ppids = 0;
     for (size_t i = 0; i < program->macros.count; i++) {
         const struct ast_macro *macro = vec_get(&program->macros, i);
-        if (strcmp(macro->name, "ppid") == 0) {
+        if (strcmp(macro->name, "ppid") == 0 && macro->params.count == 0) {
             ppids++;
             CHECK(macro->stdlib_file == NULL);
+        } else if (strcmp(macro->name, "ppid") == 0) {
+            CHECK(macro->stdlib_file != NULL); /* ppid(task): the script has no such overload */
         }
     }
     CHECK(ppids == 1);
