@@ -96,6 +96,8 @@ struct ast_expr {
             struct vec args;    /* struct ast_expr * */
             int function;       /* set by the type checker: index in its function table */
             int site;           /* set by the type checker: e.g. printf format id */
+            /* Set by the type checker when the name is a `fn` of the script. */
+            struct ast_function *subprogram;
         } call;
         struct { enum ast_unary_op op; struct ast_expr *operand; } unary;
         struct { enum ast_binary_op op; struct ast_expr *left, *right; } binary;
@@ -266,6 +268,21 @@ struct ast_macro {
     const char *stdlib_file;
 };
 
+/* `fn name($a: T, ...): R { ... }`: a subprogram of the script
+ * (sema_subprograms.c, codegen/subprograms.c). */
+struct ast_function {
+    const char *name;
+    struct vec params;            /* struct ast_stmt *: STMT_LET with a type, no value */
+    const char *return_type_text; /* "int64", "string", "void"; NULL when not written (void) */
+    struct srcloc return_type_loc;
+    struct ast_stmt *body;        /* STMT_BLOCK */
+    struct srcloc loc;            /* the name */
+    /* Set by the type checker: */
+    const struct type *return_type;  /* &type_void for none */
+    const struct type **param_types; /* as declared, in order */
+    struct vec calls;                /* struct ast_expr *: the calls of other fns in the body */
+};
+
 /* `let @name = hash(N);` at top level: the map's BPF type and size. */
 struct ast_map_decl {
     const char *name;      /* without the '@' */
@@ -281,6 +298,7 @@ struct ast_program {
     struct vec c_definitions; /* struct ast_c_definition *, in script order */
     struct vec macros;        /* struct ast_macro * */
     struct vec map_decls;     /* struct ast_map_decl *, in script order */
+    struct vec functions;     /* struct ast_function *, in script order */
 };
 
 /* Constructors used by the parser. */

@@ -290,9 +290,21 @@ static void print_probe(const struct ast_probe *probe, FILE *out)
     print_body(probe->body, 2, out);
 }
 
+static void print_function(const struct ast_function *function, FILE *out)
+{
+    indent(1, out);
+    fprintf(out, "fn %s: %s\n", function->name,
+            function->return_type_text ? function->return_type_text : "void");
+    for (size_t i = 0; i < function->params.count; i++)
+        print_stmt(vec_get(&function->params, i), 2, out);
+    print_labelled_body("body", function->body, 2, out);
+}
+
 void ast_print(const struct ast_program *program, FILE *out)
 {
     fputs("Program\n", out);
+    for (size_t i = 0; i < program->functions.count; i++)
+        print_function(vec_get(&program->functions, i), out);
     for (size_t i = 0; i < program->probes.count; i++)
         print_probe(vec_get(&program->probes, i), out);
 }

@@ -267,6 +267,8 @@ int ast_expand_macros(struct ast_program *program, struct arena *arena, struct d
         expand_in_expr(&ex, probe->predicate);
         expand_in_stmt(&ex, probe->body);
     }
+    for (size_t i = 0; i < program->functions.count && !ex.failed; i++)
+        expand_in_stmt(&ex, ((struct ast_function *)vec_get(&program->functions, i))->body);
     vec_free(&ex.active);
     return ex.failed ? -EINVAL : 0;
 }

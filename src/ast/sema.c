@@ -343,6 +343,8 @@ static bool check_stmt(struct checker *checker, struct ast_stmt *stmt)
         }
         return true;
     case STMT_RETURN:
+        if (checker->function)
+            return sema_check_subprogram_return(checker, stmt);
         if (stmt->return_stmt.value) {
             diag_error(checker->diag, stmt->return_stmt.value->loc,
                        "a probe returns no value: write `return;`");
@@ -367,6 +369,7 @@ static void check_variant(struct checker *checker, struct ast_probe *probe,
 
 static void run_pass(struct checker *checker, struct ast_program *program)
 {
+    sema_check_subprograms(checker, program);
     for (size_t i = 0; i < program->probes.count; i++) {
         struct ast_probe *probe = vec_get(&program->probes, i);
         for (size_t j = 0; j < probe->variants.count; j++)
@@ -394,7 +397,8 @@ int sema_check_program(struct ast_program *program, const struct sema_options *o
     diag_init(&scratch, diag->filename, diag->source);
     struct checker checker = {
         .arena = arena, .diag = diag, .options = options, .result = result};
-    if (sema_types_begin(&checker, program, diag) < 0 || !sema_declare_maps(&checker, program)) {
+    if (sema_types_begin(&checker, program, diag) < 0 || !sema_declare_maps(&checker, program) ||
+        !sema_declare_subprograms(&checker, program)) {
         diag_free(&scratch);
         return -EINVAL;
     }

@@ -93,6 +93,14 @@ enum sema_function {
     FUNCTION_CGROUPID,
     FUNCTION_PATH,
     FUNCTION_UADDR,
+    FUNCTION_STRERROR, /* sema_number_functions.c, codegen/number_functions.c */
+    FUNCTION_SYSCALL_NAME,
+    FUNCTION_SIGNAL_NAME,
+    FUNCTION_CGROUP_PATH,
+    FUNCTION_BSWAP,
+    FUNCTION_NSECS, /* sema_clocks.c, codegen/clocks.c: call.site holds the mode */
+    FUNCTION_PID,
+    FUNCTION_TID,
     /* sema_maps.c, codegen/aggregations.c, codegen/map_calls.c */
     FUNCTION_SUM,
     FUNCTION_AVG,
@@ -108,6 +116,11 @@ enum sema_function {
     FUNCTION_LEN,
     FUNCTION_PRINT,
 };
+
+/* nsecs(mode): which clock; plain `nsecs` is SEMA_CLOCK_BOOT, as in bpftrace. */
+enum sema_clock { SEMA_CLOCK_BOOT, SEMA_CLOCK_MONOTONIC, SEMA_CLOCK_TAI, SEMA_CLOCK_SW_TAI };
+/* pid(ns)/tid(ns): seen from sonde's pid namespace (the default) or the initial one. */
+enum sema_pid_namespace { SEMA_PID_CURRENT_NS, SEMA_PID_INIT_NS };
 
 int sema_check_program(struct ast_program *program, const struct sema_options *options,
                        struct arena *arena, struct sema_result *result, struct diag *diag);

@@ -148,6 +148,17 @@ static const struct function_info functions[] = {
     {"cgroupid", FUNCTION_CGROUPID, 1, 1, "cgroupid(\"/sys/fs/cgroup/...\")", sema_check_cgroupid},
     {"path", FUNCTION_PATH, 1, 2, "path(struct path *[, size])", sema_check_path},
     {"uaddr", FUNCTION_UADDR, 1, 1, "uaddr(\"symbol\")", sema_check_uaddr},
+    /* sema_number_functions.c */
+    {"strerror", FUNCTION_STRERROR, 1, 1, "strerror(errno)", sema_check_number_name},
+    {"syscall_name", FUNCTION_SYSCALL_NAME, 1, 1, "syscall_name(number)", sema_check_number_name},
+    {"signal_name", FUNCTION_SIGNAL_NAME, 1, 1, "signal_name(number)", sema_check_number_name},
+    {"cgroup_path", FUNCTION_CGROUP_PATH, 1, 2, "cgroup_path(id[, \"filter\"])",
+     sema_check_cgroup_path},
+    {"bswap", FUNCTION_BSWAP, 1, 1, "bswap(integer)", sema_check_bswap},
+    /* sema_clocks.c */
+    {"nsecs", FUNCTION_NSECS, 0, 1, "nsecs([monotonic|boot|tai|sw_tai])", sema_check_nsecs},
+    {"pid", FUNCTION_PID, 0, 1, "pid([curr_ns|init])", sema_check_pid_tid},
+    {"tid", FUNCTION_TID, 0, 1, "tid([curr_ns|init])", sema_check_pid_tid},
     /* sema_aggregations.c, sema_maps.c */
     {"sum", FUNCTION_SUM, 1, 1, "@map = sum(value)", sema_check_sum},
     {"avg", FUNCTION_AVG, 1, 1, "@map = avg(value)", sema_check_avg},
@@ -167,12 +178,18 @@ enum { FUNCTION_TOTAL = sizeof(functions) / sizeof(functions[0]) };
 
 static const struct type *unknown_function(struct checker *checker, struct ast_expr *call)
 {
-    const char *names[FUNCTION_TOTAL];
+    /* The script's fns are candidates too. */
+    static const struct vec none;
+    const struct vec *subprograms = checker->program ? &checker->program->functions : &none;
+    size_t total = FUNCTION_TOTAL + subprograms->count;
+    const char **names = arena_alloc(checker->arena, sizeof(*names) * total);
     for (size_t i = 0; i < FUNCTION_TOTAL; i++)
         names[i] = functions[i].name;
+    for (size_t i = 0; i < subprograms->count; i++)
+        names[FUNCTION_TOTAL + i] = ((struct ast_function *)vec_get(subprograms, i))->name;
     struct diag_entry *entry =
         diag_error(checker->diag, call->call.name_loc, "unknown function '%s'", call->call.name);
-    const char *closest = suggest_closest(call->call.name, names, FUNCTION_TOTAL);
+    const char *closest = suggest_closest(call->call.name, names, total);
     if (closest)
         diag_hint(entry, "did you mean '%s'?", closest);
     return NULL;
@@ -180,6 +197,9 @@ static const struct type *unknown_function(struct checker *checker, struct ast_e
 
 const struct type *sema_check_call(struct checker *checker, struct ast_expr *call)
 {
+    struct ast_function *subprogram = sema_find_subprogram(checker, call->call.name);
+    if (subprogram) /* a script's fn wins over a builtin of the same name, as in bpftrace */
+        return sema_check_subprogram_call(checker, call, subprogram);
     for (size_t i = 0; i < FUNCTION_TOTAL; i++) {
         const struct function_info *function = &functions[i];
         if (strcmp(function->name, call->call.name) != 0)

@@ -111,11 +111,15 @@ static const struct type *check_identifier(struct checker *checker, struct ast_e
     for (size_t i = 0; i < BUILTIN_COUNT; i++) {
         if (strcmp(builtins[i].name, name) == 0) {
             expr->identifier.builtin = builtins[i].builtin;
+            if (!sema_subprogram_allows_builtin(checker, expr))
+                return NULL;
             return builtin_type(checker, expr, builtins[i].builtin);
         }
     }
     if (sema_probe_arg_index(name, &expr->identifier.builtin_index)) {
         expr->identifier.builtin = BUILTIN_ARG;
+        if (!sema_subprogram_allows_builtin(checker, expr))
+            return NULL;
         return sema_probe_builtin(checker, expr, BUILTIN_ARG);
     }
     const char *names[BUILTIN_COUNT];
@@ -202,6 +206,8 @@ static const struct type *check_binary(struct checker *checker, struct ast_expr 
     if (op == OP_EQ || op == OP_NE) {
         if (left->kind == TYPE_STRING && right->kind == TYPE_STRING)
             return &type_bool;
+        if (left->kind == TYPE_ARRAY && right->kind == TYPE_ARRAY) /* sema_types.c */
+            return sema_types_array_comparison(checker, expr, left, right);
         if (left->kind == TYPE_PROBE || right->kind == TYPE_PROBE)
             return type_error(checker, expr, "cannot compare", left, right);
     }
@@ -218,16 +224,76 @@ static const struct type *check_binary(struct checker *checker, struct ast_expr 
     return arithmetic_result(left, right);
 }
 
+/* Where a field, `*p` or `p[i]` lives when it is behind a pointer (as
+ * codegen/memory.c reads it), SPACE_NONE when its value is local. */
+static enum address_space remote_space(const struct ast_expr *expr)
+{
+    const struct ast_expr *base = NULL;
+    if (expr->kind == EXPR_FIELD)
+        base = expr->field.base;
+    else if (expr->kind == EXPR_INDEX)
+        base = expr->index.base;
+    else if (expr->kind == EXPR_UNARY && expr->unary.op == OP_DEREF)
+        base = expr->unary.operand;
+    if (!base || !base->type)
+        return SPACE_NONE;
+    if (base->type->kind == TYPE_POINTER)
+        return base->type->space == SPACE_USER ? SPACE_USER : SPACE_KERNEL;
+    if (expr->kind == EXPR_UNARY) /* `*addr` on an integer */
+        return SPACE_KERNEL;
+    bool aggregate = base->type->kind == TYPE_RECORD || base->type->kind == TYPE_ARRAY ||
+                     base->type->kind == TYPE_STRING;
+    return aggregate ? remote_space(base) : SPACE_NONE;
+}
+
+/* `&$x`: where the variable lives (the stack or scratch memory); `&p->f`,
+ * `&p[i]`: the address computed without reading (bpftrace 0.26 takes `&` of
+ * variables and maps; fields are sonde's extension). */
+static const struct type *check_address_of(struct checker *checker, struct ast_expr *expr)
+{
+    struct ast_expr *operand = expr->unary.operand;
+    if (operand->kind == EXPR_MAP) {
+        struct diag_entry *entry = diag_error(checker->diag, expr->loc,
+                                              "the address of a map cannot be taken here");
+        diag_hint(entry, "&@map passes a map to an imported BPF function, which sonde does not "
+                         "support; read the value into a variable and take &$variable");
+        return NULL;
+    }
+    const struct type *type = sema_check_expr(checker, operand);
+    if (!type)
+        return NULL;
+    if (operand->kind == EXPR_VARIABLE)
+        return type_pointer(checker->arena, type, SPACE_KERNEL);
+    enum address_space space = remote_space(operand);
+    if (space == SPACE_NONE) {
+        struct diag_entry *entry = diag_error(checker->diag, expr->loc,
+                                              "cannot take the address of this expression");
+        diag_hint(entry, "'&' takes a $variable or a field or element behind a pointer, e.g. "
+                         "&$x or &curtask->pid");
+        return NULL;
+    }
+    if (operand->kind == EXPR_FIELD) {
+        const struct type *record = operand->field.base->type;
+        if (record->kind == TYPE_POINTER)
+            record = type_complete(record->element);
+        const struct type_field *field = type_find_field(record, operand->field.name);
+        if (field && field->bit_size) {
+            diag_error(checker->diag, expr->loc, "cannot take the address of bitfield '%s'",
+                       operand->field.name);
+            return NULL;
+        }
+    }
+    return type_pointer(checker->arena, type, space);
+}
+
 static const struct type *check_unary(struct checker *checker, struct ast_expr *expr)
 {
     struct ast_expr *operand = expr->unary.operand;
     enum ast_unary_op op = expr->unary.op;
     if (op == OP_DEREF)
         return sema_types_deref(checker, expr);
-    if (op == OP_ADDRESS_OF) {
-        diag_error(checker->diag, expr->loc, "'%s' is not supported yet", ast_unary_op_text(op));
-        return NULL;
-    }
+    if (op == OP_ADDRESS_OF)
+        return check_address_of(checker, expr);
     if (op >= OP_PRE_INCREMENT) {
         if (operand->kind == EXPR_MAP) {
             struct sema_map *map = sema_resolve_map(checker, operand);
@@ -351,6 +417,8 @@ static const struct type *check_cast(struct checker *checker, struct ast_expr *e
     const struct type *target = type_c_integer(expr->cast.type_text);
     if (!target) /* pointers, structs, C and kernel type names */
         return sema_types_cast(checker, expr, operand);
+    if (operand->kind == TYPE_ARRAY)
+        return sema_types_int_array_cast(checker, expr, operand, target);
     if (!sema_is_condition_type(operand)) {
         diag_error(checker->diag, expr->loc, "cannot cast %s to %s",
                    type_name(checker->arena, operand), expr->cast.type_text);

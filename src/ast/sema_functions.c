@@ -385,19 +385,3 @@ const struct type *sema_check_path(struct checker *checker, struct ast_expr *cal
     }
     return type_string(checker->arena, size);
 }
-
-/* uaddr("symbol") is resolved in the binary a uprobe attaches to. */
-const struct type *sema_check_uaddr(struct checker *checker, struct ast_expr *call)
-{
-    if (!check_string_literal(checker, call, 0, "symbol name"))
-        return NULL;
-    if (!checker->probe || !checker->probe->kind->user_space) {
-        diag_error(checker->diag, call->call.name_loc,
-                   "uaddr() needs a uprobe or uretprobe, not %s",
-                   checker->probe ? checker->probe->kind->name : "this block");
-        return NULL;
-    }
-    diag_error(checker->diag, call->call.name_loc,
-               "uaddr() is not supported yet: sonde cannot resolve data symbols of a binary");
-    return NULL;
-}

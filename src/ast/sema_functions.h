@@ -37,7 +37,17 @@ const struct type *sema_check_errorf(struct checker *checker, struct ast_expr *c
 const struct type *sema_check_strlen(struct checker *checker, struct ast_expr *call);
 const struct type *sema_check_cgroupid(struct checker *checker, struct ast_expr *call);
 const struct type *sema_check_path(struct checker *checker, struct ast_expr *call);
+/* sema_uaddr.c */
 const struct type *sema_check_uaddr(struct checker *checker, struct ast_expr *call);
+
+/* sema_number_functions.c: strerror, syscall_name, signal_name, cgroup_path, bswap. */
+const struct type *sema_check_number_name(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_cgroup_path(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_bswap(struct checker *checker, struct ast_expr *call);
+
+/* sema_clocks.c: nsecs(monotonic|boot|tai|sw_tai), pid(curr_ns|init), tid(...). */
+const struct type *sema_check_nsecs(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_pid_tid(struct checker *checker, struct ast_expr *call);
 
 /* join() reads at most this many strings (bpftrace's default). */
 enum { SEMA_JOIN_MAX_ARGS = 16 };

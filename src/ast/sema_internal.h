@@ -17,6 +17,8 @@ struct checker {
     struct vec variables; /* struct sema_variable * of the current variant */
     int loop_depth;
     struct cdefs *cdefs; /* the script's C definitions and type names (sema_types.c) */
+    struct ast_program *program;
+    struct ast_function *function; /* the fn whose body is being checked, or NULL */
 };
 
 const struct type *sema_check_expr(struct checker *checker, struct ast_expr *expr);
@@ -37,6 +39,17 @@ bool sema_check_stmt(struct checker *checker, struct ast_stmt *stmt);
 bool sema_check_let(struct checker *checker, struct ast_stmt *stmt);
 bool sema_check_for(struct checker *checker, struct ast_stmt *stmt);
 const struct type *sema_check_block_expr(struct checker *checker, struct ast_expr *expr);
+/* sema_subprograms.c: `fn` subprograms. Declaring resolves every fn's
+ * signature (before the passes); checking types their bodies (each pass). */
+bool sema_declare_subprograms(struct checker *checker, struct ast_program *program);
+void sema_check_subprograms(struct checker *checker, struct ast_program *program);
+struct ast_function *sema_find_subprogram(struct checker *checker, const char *name);
+const struct type *sema_check_subprogram_call(struct checker *checker, struct ast_expr *call,
+                                              struct ast_function *function);
+bool sema_check_subprogram_return(struct checker *checker, struct ast_stmt *stmt);
+/* False, with a message, for a builtin a fn body cannot use (args, retval...). */
+bool sema_subprogram_allows_builtin(struct checker *checker, struct ast_expr *identifier);
+
 /* sema_formap.c: for ($kv : @map). */
 bool sema_check_for_map(struct checker *checker, struct ast_stmt *stmt);
 
@@ -52,6 +65,12 @@ const struct type *sema_types_deref(struct checker *checker, struct ast_expr *ex
 const struct type *sema_types_index(struct checker *checker, struct ast_expr *expr);
 const struct type *sema_types_cast(struct checker *checker, struct ast_expr *expr,
                                    const struct type *operand);
+/* `a == b` on two integer arrays of one type (bpftrace 0.17). */
+const struct type *sema_types_array_comparison(struct checker *checker, struct ast_expr *expr,
+                                               const struct type *left, const struct type *right);
+/* (uint8[4])x and (uint32)$array: the same bytes, little-endian. */
+const struct type *sema_types_int_array_cast(struct checker *checker, struct ast_expr *expr,
+                                             const struct type *operand, const struct type *target);
 const struct type *sema_types_pointer_arithmetic(struct checker *checker, struct ast_expr *expr,
                                                  const struct type *left,
                                                  const struct type *right);

@@ -173,6 +173,75 @@ static enum address_space cast_space(const struct type *operand)
     return operand->space ? operand->space : SPACE_KERNEL;
 }
 
+static bool is_integer_array(const struct type *type)
+{
+    return type->kind == TYPE_ARRAY && type->length && type->element &&
+           type->element->kind == TYPE_INT && type->size <= 8;
+}
+
+/* A literal fits an array of `size` bytes when no set bit is lost. */
+static bool literal_fits(const struct ast_expr *operand, unsigned size)
+{
+    if (operand->kind != EXPR_INTEGER || size >= 8)
+        return operand->kind == EXPR_INTEGER;
+    return operand->integer.value >> (size * 8) == 0;
+}
+
+/* `(uint8[4])x` and `(uint32)$array` (bpftrace 0.19) reinterpret the bytes,
+ * little-endian, so both sides must have the same size; an integer literal
+ * fits any array it does not overflow. */
+const struct type *sema_types_int_array_cast(struct checker *checker, struct ast_expr *expr,
+                                             const struct type *operand, const struct type *target)
+{
+    const struct type *array = target->kind == TYPE_ARRAY ? target : operand;
+    const struct type *integer = target->kind == TYPE_ARRAY ? operand : target;
+    if (!is_integer_array(array) || !type_is_integer(integer)) {
+        struct diag_entry *entry =
+            diag_error(checker->diag, expr->loc, "cannot cast %s to %s",
+                       type_name(checker->arena, operand), type_name(checker->arena, target));
+        diag_hint(entry, "an integer casts to an array of integers of the same size (at most 8 "
+                         "bytes), and back, e.g. (uint8[4])(uint32)x");
+        return NULL;
+    }
+    /* sonde widens integer variables to 64 bits where bpftrace keeps their
+     * width, so a wider non-literal gives its low bytes rather than an error. */
+    bool is_literal = expr->cast.operand->kind == EXPR_INTEGER;
+    bool sizes_match =
+        array->size == integer->size ||
+        (array == target && is_literal && literal_fits(expr->cast.operand, array->size)) ||
+        (array == target && !is_literal && integer->size > array->size);
+    if (!sizes_match && is_literal && array == target) {
+        diag_error(checker->diag, expr->loc, "%llu does not fit in %s (%u bytes)",
+                   (unsigned long long)expr->cast.operand->integer.value,
+                   type_name(checker->arena, target), target->size);
+        return NULL;
+    }
+    if (!sizes_match) {
+        struct diag_entry *entry =
+            diag_error(checker->diag, expr->loc, "cannot cast %s (%u bytes) to %s (%u bytes)",
+                       type_name(checker->arena, operand), operand->size,
+                       type_name(checker->arena, target), target->size);
+        diag_hint(entry, "the sizes must be equal: cast the integer first, e.g. (uint%u)",
+                  array->size * 8);
+        return NULL;
+    }
+    return target;
+}
+
+const struct type *sema_types_array_comparison(struct checker *checker, struct ast_expr *expr,
+                                               const struct type *left, const struct type *right)
+{
+    bool integers = left->element && left->element->kind == TYPE_INT;
+    if (!integers || !type_equal(left, right)) {
+        struct diag_entry *entry =
+            diag_error(checker->diag, expr->loc, "cannot compare %s and %s",
+                       type_name(checker->arena, left), type_name(checker->arena, right));
+        diag_hint(entry, "arrays compare when both hold the same number of the same integers");
+        return NULL;
+    }
+    return &type_bool;
+}
+
 const struct type *sema_types_cast(struct checker *checker, struct ast_expr *expr,
                                    const struct type *operand)
 {
@@ -182,6 +251,8 @@ const struct type *sema_types_cast(struct checker *checker, struct ast_expr *exp
         diag_error(checker->diag, expr->cast.type_loc, "unknown type '%s'", expr->cast.type_text);
         return NULL;
     }
+    if (target->kind == TYPE_ARRAY || (operand->kind == TYPE_ARRAY && type_is_integer(target)))
+        return sema_types_int_array_cast(checker, expr, operand, target);
     if (target->kind != TYPE_POINTER && !type_is_integer(target)) {
         diag_error(checker->diag, expr->cast.type_loc, "cannot cast to %s; cast to a pointer",
                    type_name(checker->arena, target));

@@ -4,6 +4,7 @@
 #include "codegen/codegen_internal.h"
 
 enum { RINGBUF_NO_WAKEUP = 1, RINGBUF_FORCE_WAKEUP = 2, RINGBUF_AVAIL_DATA = 0 };
+enum { RINGBUF_HEADER_BYTES = 8 }; /* BPF_RINGBUF_HDR_SZ: length and page offset */
 
 static void count_lost_event(struct codegen *cg)
 {
@@ -20,9 +21,16 @@ static void count_lost_event(struct codegen *cg)
 }
 
 /* User space drains the ring on a short timer, so most events skip the
- * wake-up (a wake-up per event costs microseconds). The event that makes an
- * eighth of the ring wait wakes the reader, once; the reader then drains
- * everything, and a ring that still overflows is counted, never silent. */
+ * wake-up (a wake-up per event costs microseconds). An event that takes the
+ * data waiting past a multiple of an eighth of the ring wakes the reader:
+ * at most eight wake-ups per ring's worth of records, and a crossing that
+ * two CPUs race past unseen is caught at the next eighth. The reader then
+ * drains everything, and a ring that still overflows is counted, never
+ * silent. The ring's size is a power of two, so is an eighth of it, and two
+ * amounts lie in different eighths exactly when their XOR reaches one. The
+ * record's whole footprint counts (8-byte header, length rounded up to 8):
+ * the amounts waiting are multiples of 8, so with the bare payload size an
+ * event would never reach a boundary, only start exactly on one. */
 void codegen_emit_event(struct codegen *cg, LLVMValueRef record, unsigned size, bool wake_up)
 {
     LLVMValueRef flags;
@@ -31,11 +39,11 @@ void codegen_emit_event(struct codegen *cg, LLVMValueRef record, unsigned size, 
     } else {
         LLVMValueRef query_args[] = {cg->events_map, codegen_const(cg, RINGBUF_AVAIL_DATA)};
         LLVMValueRef waiting = codegen_call_helper(cg, HELPER_RINGBUF_QUERY, query_args, 2);
-        LLVMValueRef threshold = codegen_const(cg, cg->options->ring_buffer_bytes / 8);
-        LLVMValueRef after = LLVMBuildAdd(cg->builder, waiting, codegen_const(cg, size), "");
-        LLVMValueRef crosses = LLVMBuildAnd(
-            cg->builder, LLVMBuildICmp(cg->builder, LLVMIntULE, waiting, threshold, ""),
-            LLVMBuildICmp(cg->builder, LLVMIntUGT, after, threshold, ""), "");
+        LLVMValueRef eighth = codegen_const(cg, cg->options->ring_buffer_bytes / 8);
+        unsigned footprint = RINGBUF_HEADER_BYTES + (size + 7) / 8 * 8;
+        LLVMValueRef after = LLVMBuildAdd(cg->builder, waiting, codegen_const(cg, footprint), "");
+        LLVMValueRef crosses = LLVMBuildICmp(
+            cg->builder, LLVMIntUGE, LLVMBuildXor(cg->builder, waiting, after, ""), eighth, "");
         flags = LLVMBuildSelect(cg->builder, crosses, codegen_const(cg, RINGBUF_FORCE_WAKEUP),
                                 codegen_const(cg, RINGBUF_NO_WAKEUP), "");
     }

@@ -19,6 +19,9 @@ enum bpf_helper {
     HELPER_GET_CURRENT_UID_GID = 15,
     HELPER_GET_CURRENT_COMM = 16,
     HELPER_GET_CURRENT_TASK = 35,
+    HELPER_GET_NS_CURRENT_PID_TGID = 120,
+    HELPER_KTIME_GET_BOOT_NS = 125,
+    HELPER_KTIME_GET_TAI_NS = 208,
     HELPER_PROBE_READ_USER = 112,
     HELPER_PROBE_READ_KERNEL = 113,
     HELPER_PROBE_READ_USER_STR = 114,
@@ -53,7 +56,8 @@ struct codegen {
     /* The function being built. */
     LLVMValueRef function;
     LLVMValueRef context_argument;
-    LLVMBasicBlockRef entry_block; /* the scratch map's key, the only stack slot */
+    LLVMBasicBlockRef entry_block; /* allocas only: the scratch key, integer variables */
+    LLVMValueRef scratch_key;      /* this function's scratch key slot, NULL until needed */
     LLVMBasicBlockRef setup_block; /* finds this program's scratch memory */
     LLVMBasicBlockRef setup_tail;  /* where variables are zeroed, after the null check */
     LLVMBasicBlockRef start_block; /* the body starts here */
@@ -65,14 +69,17 @@ struct codegen {
     unsigned temporary_peak;
     LLVMBasicBlockRef return_block;
     enum probe_context probe_context;
-    LLVMValueRef syscall_registers; /* struct pt_regs * (tp_btf syscall programs) */
+    LLVMValueRef syscall_registers; /* struct pt_regs * (raw sys_enter/sys_exit programs) */
     LLVMValueRef syscall_number;
     LLVMValueRef syscall_return;
+    LLVMValueRef syscall_read_slot;     /* 8-byte stack slot register reads go through */
+    LLVMValueRef syscall_arguments[6];  /* registers read in this block's setup, or NULL */
     LLVMValueRef probe_id;          /* i64 index into plan.probe_names */
     LLVMValueRef nargs;             /* i64 */
     const struct probe_instance *instance; /* first instance of the variant being built */
     struct vec variables;           /* struct sema_variable * given storage in this function */
     LLVMBasicBlockRef break_target, continue_target;
+    struct codegen_inline_call *inline_call; /* the fn being inlined (subprograms.c), or NULL */
 };
 
 /* module.c */
@@ -109,6 +116,10 @@ LLVMValueRef codegen_load(struct codegen *cg, const struct type *type, LLVMValue
 void codegen_store(struct codegen *cg, const struct type *destination, const struct type *source,
                    LLVMValueRef value, LLVMValueRef address);
 LLVMValueRef codegen_convert_int(struct codegen *cg, LLVMValueRef value, const struct type *type);
+LLVMValueRef codegen_int_array_cast(struct codegen *cg, struct ast_expr *expr);
+/* An i1: whether `size` bytes at two addresses are equal (integer arrays). */
+LLVMValueRef codegen_bytes_equal(struct codegen *cg, LLVMValueRef left, LLVMValueRef right,
+                                 unsigned size);
 
 /* expr.c, stmt.c, calls.c, context.c */
 LLVMValueRef codegen_expr(struct codegen *cg, struct ast_expr *expr);
@@ -134,6 +145,10 @@ void codegen_emit_event(struct codegen *cg, LLVMValueRef record, unsigned size, 
 void codegen_let(struct codegen *cg, struct ast_stmt *stmt);
 void codegen_for(struct codegen *cg, struct ast_stmt *stmt);
 LLVMValueRef codegen_block_expr(struct codegen *cg, struct ast_expr *expr);
+/* subprograms.c: calls of the script's `fn`s, compiled inline. */
+LLVMValueRef codegen_subprogram_call(struct codegen *cg, struct ast_expr *call);
+/* `return [value]` inside an inlined fn. */
+void codegen_subprogram_return(struct codegen *cg, struct ast_stmt *stmt);
 /* formap.c: for ($kv : @map), the body as a BPF subprogram. */
 void codegen_for_map(struct codegen *cg, struct ast_stmt *stmt);
 
@@ -143,6 +158,14 @@ LLVMValueRef codegen_function_builtin(struct codegen *cg, struct ast_expr *expr)
 LLVMValueRef codegen_stack(struct codegen *cg, const struct type *type);
 /* buffers.c: buf, ntop, pton, macaddr, join. */
 LLVMValueRef codegen_buffer_function(struct codegen *cg, struct ast_expr *call);
+/* number_functions.c: bswap, strerror, syscall_name, signal_name, cgroup_path. */
+LLVMValueRef codegen_number_function(struct codegen *cg, struct ast_expr *call);
+/* clocks.c: nsecs(mode), pid/tid(namespace), and the bare builtins. */
+LLVMValueRef codegen_nsecs(struct codegen *cg, enum sema_clock clock);
+LLVMValueRef codegen_process_id(struct codegen *cg, bool thread, enum sema_pid_namespace space);
+LLVMValueRef codegen_clock_function(struct codegen *cg, struct ast_expr *call);
+/* uaddr.c: uaddr("symbol") in a uprobe. */
+LLVMValueRef codegen_uaddr(struct codegen *cg, struct ast_expr *call);
 void codegen_format_event(struct codegen *cg, struct ast_expr *call, uint32_t kind);
 /* maps.c: a map outside the script's own, declared on first use. */
 LLVMValueRef codegen_declare_extra_map(struct codegen *cg, const char *name, unsigned type,
@@ -152,6 +175,8 @@ LLVMValueRef codegen_declare_extra_map(struct codegen *cg, const char *name, uns
 /* memory.c: reads through pointers (fields, *p, p[i]) and pointer arithmetic. */
 bool codegen_memory_is_remote(const struct ast_expr *expr);
 LLVMValueRef codegen_memory_read(struct codegen *cg, struct ast_expr *expr);
+/* The address (an i64) of a remote expression, without reading it: `&p->f`. */
+LLVMValueRef codegen_memory_address(struct codegen *cg, struct ast_expr *expr);
 LLVMValueRef codegen_memory_index(struct codegen *cg, struct ast_expr *expr);
 LLVMValueRef codegen_pointer_arithmetic(struct codegen *cg, struct ast_expr *expr);
 

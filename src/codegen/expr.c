@@ -154,6 +154,10 @@ static LLVMValueRef binary(struct codegen *cg, struct ast_expr *expr)
     LLVMValueRef left = codegen_expr(cg, expr->binary.left);
     LLVMValueRef right = codegen_expr(cg, expr->binary.right);
     const struct type *left_type = expr->binary.left->type;
+    if (left_type->kind == TYPE_ARRAY) { /* values.c */
+        LLVMValueRef equal = codegen_bytes_equal(cg, left, right, left_type->size);
+        return bool_to_i64(cg, op == OP_EQ ? equal : LLVMBuildNot(cg->builder, equal, ""));
+    }
     if (left_type->kind == TYPE_STRING) {
         unsigned left_size = left_type->size, right_size = expr->binary.right->type->size;
         LLVMValueRef equal =
@@ -263,12 +267,24 @@ static LLVMValueRef increment(struct codegen *cg, struct ast_expr *expr)
     return is_post ? old : codegen_convert_int(cg, new, operand->type);
 }
 
+/* `&$x` is the variable's slot (on the stack or in scratch memory); `&p->f`
+ * the field's address, computed without reading it. */
+static LLVMValueRef address_of(struct codegen *cg, struct ast_expr *operand)
+{
+    if (operand->kind == EXPR_VARIABLE)
+        return LLVMBuildPtrToInt(cg->builder, variable_slot(cg, operand->variable.symbol), cg->i64,
+                                 "address");
+    return codegen_memory_address(cg, operand);
+}
+
 static LLVMValueRef unary(struct codegen *cg, struct ast_expr *expr)
 {
     if (expr->unary.op >= OP_PRE_INCREMENT)
         return increment(cg, expr);
     if (expr->unary.op == OP_DEREF)
         return codegen_memory_read(cg, expr);
+    if (expr->unary.op == OP_ADDRESS_OF)
+        return address_of(cg, expr->unary.operand);
     LLVMValueRef operand = codegen_expr(cg, expr->unary.operand);
     switch (expr->unary.op) {
     case OP_NEGATE:
@@ -326,6 +342,8 @@ LLVMValueRef codegen_expr(struct codegen *cg, struct ast_expr *expr)
     case EXPR_MAP:
         return codegen_map_read(cg, expr);
     case EXPR_CALL:
+        if (expr->call.subprogram)
+            return codegen_subprogram_call(cg, expr);
         return codegen_call(cg, expr);
     case EXPR_UNARY:
         return unary(cg, expr);
@@ -340,6 +358,8 @@ LLVMValueRef codegen_expr(struct codegen *cg, struct ast_expr *expr)
     case EXPR_INDEX:
         return codegen_memory_index(cg, expr);
     case EXPR_CAST:
+        if (expr->type->kind == TYPE_ARRAY || expr->cast.operand->type->kind == TYPE_ARRAY)
+            return codegen_int_array_cast(cg, expr);
         return codegen_convert_int(cg, codegen_expr(cg, expr->cast.operand), expr->type);
     case EXPR_BLOCK:
         return codegen_block_expr(cg, expr);

@@ -235,12 +235,24 @@ LLVMValueRef codegen_function(struct codegen *cg, struct ast_expr *call)
         return NULL;
     case FUNCTION_PATH:
         return path_call(cg, call);
+    case FUNCTION_UADDR:
+        return codegen_uaddr(cg, call);
     case FUNCTION_BUF:
     case FUNCTION_NTOP:
     case FUNCTION_PTON:
     case FUNCTION_MACADDR:
     case FUNCTION_JOIN:
         return codegen_buffer_function(cg, call);
+    case FUNCTION_STRERROR:
+    case FUNCTION_SYSCALL_NAME:
+    case FUNCTION_SIGNAL_NAME:
+    case FUNCTION_CGROUP_PATH:
+    case FUNCTION_BSWAP:
+        return codegen_number_function(cg, call);
+    case FUNCTION_NSECS:
+    case FUNCTION_PID:
+    case FUNCTION_TID:
+        return codegen_clock_function(cg, call);
     default:
         return NULL;
     }

@@ -132,6 +132,12 @@ static const struct type_field *field_of(const struct ast_expr *expr)
     return type_find_field(record, expr->field.name);
 }
 
+LLVMValueRef codegen_memory_address(struct codegen *cg, struct ast_expr *expr)
+{
+    enum address_space space = SPACE_KERNEL;
+    return remote_address(cg, expr, &space);
+}
+
 bool codegen_memory_is_remote(const struct ast_expr *expr)
 {
     return is_remote(expr);

@@ -159,7 +159,10 @@ void codegen_stmt(struct codegen *cg, struct ast_stmt *stmt)
         jump(cg, cg->continue_target);
         break;
     case STMT_RETURN:
-        jump(cg, cg->return_block);
+        if (cg->inline_call)
+            codegen_subprogram_return(cg, stmt);
+        else
+            jump(cg, cg->return_block);
         break;
     case STMT_LET:
         codegen_let(cg, stmt);

@@ -14,6 +14,8 @@ bool codegen_is_scalar(const struct type *type)
     case TYPE_KSYM:
     case TYPE_USERNAME:
     case TYPE_TIMESTAMP:
+    case TYPE_NUMBER_NAME:
+    case TYPE_CGROUP_PATH:
     case TYPE_COUNT:
     case TYPE_SUM:
     case TYPE_MIN:
@@ -94,4 +96,47 @@ void codegen_store(struct codegen *cg, const struct type *destination, const str
         LLVMBuildMemSet(cg->builder, codegen_offset(cg, address, size),
                         LLVMConstInt(cg->i8, 0, false),
                         LLVMConstInt(cg->i64, destination->size - size, false), 1);
+}
+
+/* `(uint8[4])x`: the integer's low bytes in scratch memory, little-endian
+ * like the machine; `(uint32)$array`: those bytes read back as one integer. */
+LLVMValueRef codegen_int_array_cast(struct codegen *cg, struct ast_expr *expr)
+{
+    const struct type *target = expr->type, *operand = expr->cast.operand->type;
+    LLVMValueRef value = codegen_expr(cg, expr->cast.operand);
+    if (target->kind == TYPE_ARRAY) {
+        LLVMValueRef slot = codegen_alloca_zeroed(cg, target->size, "int_array");
+        LLVMValueRef narrow = LLVMBuildTrunc(cg->builder, value, int_of_size(cg, target->size), "");
+        LLVMValueRef store = LLVMBuildStore(cg->builder, narrow, slot);
+        LLVMSetAlignment(store, 1);
+        return slot;
+    }
+    LLVMValueRef bytes = LLVMBuildLoad2(cg->builder, int_of_size(cg, operand->size), value, "");
+    LLVMSetAlignment(bytes, 1);
+    if (operand->size < 8)
+        bytes = target->is_signed ? LLVMBuildSExt(cg->builder, bytes, cg->i64, "")
+                                  : LLVMBuildZExt(cg->builder, bytes, cg->i64, "");
+    return codegen_convert_int(cg, bytes, target);
+}
+
+/* Word by word, unrolled: arrays have a size known here, and the verifier
+ * likes straight-line code. The differences are OR-ed, then tested once. */
+LLVMValueRef codegen_bytes_equal(struct codegen *cg, LLVMValueRef left, LLVMValueRef right,
+                                 unsigned size)
+{
+    LLVMValueRef differences = codegen_const(cg, 0);
+    for (unsigned offset = 0; offset < size;) {
+        unsigned left_over = size - offset;
+        unsigned width = left_over >= 8 ? 8 : left_over >= 4 ? 4 : left_over >= 2 ? 2 : 1;
+        LLVMTypeRef word = int_of_size(cg, width);
+        LLVMValueRef a = LLVMBuildLoad2(cg->builder, word, codegen_offset(cg, left, offset), "");
+        LLVMValueRef b = LLVMBuildLoad2(cg->builder, word, codegen_offset(cg, right, offset), "");
+        LLVMSetAlignment(a, 1);
+        LLVMSetAlignment(b, 1);
+        LLVMValueRef differ = LLVMBuildXor(cg->builder, a, b, "");
+        differences = LLVMBuildOr(cg->builder, differences,
+                                  LLVMBuildZExt(cg->builder, differ, cg->i64, ""), "");
+        offset += width;
+    }
+    return LLVMBuildICmp(cg->builder, LLVMIntEQ, differences, codegen_const(cg, 0), "");
 }

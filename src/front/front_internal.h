@@ -39,6 +39,8 @@ struct front_state {
     struct ast_stmt *unterminated;
     int hidden_variables; /* numbers the variables that desugaring introduces */
     void *token_queue; /* parser.y: tokens read ahead to tell `(pid_t)x` from `(x)` */
+    int previous_token, before_previous_token; /* parser.y: what a '{' opens */
+    bool in_fn_signature;
 };
 
 /* Literal decoding for the scanner. Both record a diag entry pointing into the
@@ -107,6 +109,10 @@ void front_config_number(struct front_state *state, char *key, uint64_t value, s
 void front_config_text(struct front_state *state, char *key, char *value, struct srcloc loc);
 void front_add_macro(struct front_state *state, char *name, struct vec *params,
                      struct ast_stmt *body, struct srcloc loc);
+/* fn name(params): return_type { body }; `params` and `return_type` may be NULL. */
+void front_add_function(struct front_state *state, char *name, struct srcloc loc,
+                        struct vec *params, char *return_type, struct srcloc return_type_loc,
+                        struct ast_stmt *body);
 
 /* preamble.c: reads the C preamble of state->text into
  * program->c_definitions. On return `*start` is where the probes begin, with

@@ -60,9 +60,49 @@ static bool is_cast_of(const struct queued_token *name, int next)
            (next == '-' || next == '*' || next == '&' || next == TOK_INC || next == TOK_DEC);
 }
 
+/* A '{' where an operand must come (after '(', ',', '=', an operator,
+ * `return`, `if`...) opens a block expression, `{ ...; value }`; anywhere
+ * else (the start of a statement, after a condition or `else`) it opens a
+ * block of statements. Telling them apart here keeps the grammar free of
+ * conflicts. `config = {` is the one '=' that a block of settings follows. */
+static bool operand_expected_after(int previous, int before_previous)
+{
+    switch (previous) {
+    case '(': case ',': case '[': case '+': case '-': case '*': case '/': case '%': case '&':
+    case '|': case '^': case '!': case '~': case '<': case '>': case '?': case ':':
+    case TOK_EQ: case TOK_NE: case TOK_LE: case TOK_GE: case TOK_SHL: case TOK_SHR:
+    case TOK_AND: case TOK_OR: case TOK_RETURN: case TOK_IF: case TOK_WHILE: case TOK_UNROLL:
+    case TOK_DOTDOT: case TOK_PRED_START: case TOK_ADD_ASSIGN: case TOK_SUB_ASSIGN:
+    case TOK_MUL_ASSIGN: case TOK_DIV_ASSIGN: case TOK_MOD_ASSIGN: case TOK_AND_ASSIGN:
+    case TOK_OR_ASSIGN: case TOK_XOR_ASSIGN: case TOK_SHL_ASSIGN: case TOK_SHR_ASSIGN:
+        return true;
+    case '=':
+        return before_previous != TOK_CONFIG;
+    default:
+        return false;
+    }
+}
+
+static int front_scan_classified(FRONT_YYSTYPE *value, FRONT_YYLTYPE *location,
+                                 struct front_state *state)
+{
+    int kind = front_scan_token(value, location, state->scanner);
+    /* In `fn f(): struct task_struct * {` the '{' after '*' opens the body. */
+    if (kind == TOK_FN)
+        state->in_fn_signature = true;
+    if (kind == '{' && state->in_fn_signature)
+        state->in_fn_signature = false;
+    else if (kind == '{' &&
+             operand_expected_after(state->previous_token, state->before_previous_token))
+        kind = TOK_BLOCK_START;
+    state->before_previous_token = state->previous_token;
+    state->previous_token = kind;
+    return kind;
+}
+
 static int scan_into(struct front_state *state, struct queued_token *token)
 {
-    token->kind = front_scan_token(&token->value, &token->location, state->scanner);
+    token->kind = front_scan_classified(&token->value, &token->location, state);
     token->match_text = state->match_text;
     token->match_length = state->match_length;
     return token->kind;
@@ -99,7 +139,7 @@ static int front_yylex(FRONT_YYSTYPE *value, FRONT_YYLTYPE *location, struct fro
         state->match_length = token->match_length;
         return token->kind;
     }
-    int kind = front_scan_token(value, location, state->scanner);
+    int kind = front_scan_classified(value, location, state);
     if (kind == '(') {
         if (!queue)
             state->token_queue = queue = ARENA_NEW(state->arena, struct token_queue);
@@ -164,9 +204,9 @@ static struct ast_stmt *new_stmt(struct front_state *state, enum ast_stmt_kind k
 %token PRED_START PRED_END LEX_ERROR
 %token IF "if" ELSE "else" WHILE "while" UNROLL "unroll"
 %token BREAK "break" CONTINUE "continue" RETURN "return"
-%token LET "let" FOR "for" DOTDOT ".." CONFIG "config" MACRO "macro"
+%token LET "let" FOR "for" DOTDOT ".." CONFIG "config" MACRO "macro" FN "fn"
 %token TRUE "true" FALSE "false" STRUCT "struct" UNION "union" ENUM "enum"
-%token SIZEOF "sizeof" OFFSETOF "offsetof"
+%token SIZEOF "sizeof" OFFSETOF "offsetof" BLOCK_START "{"
 %token EQ "==" NE "!=" LE "<=" GE ">=" SHL "<<" SHR ">>" AND "&&" OR "||"
 %token INC "++" DEC "--" ARROW "->"
 %token ADD_ASSIGN "+=" SUB_ASSIGN "-=" MUL_ASSIGN "*=" DIV_ASSIGN "/=" MOD_ASSIGN "%="
@@ -176,10 +216,12 @@ static struct ast_stmt *new_stmt(struct front_state *state, enum ast_stmt_kind k
 %type <attach_point> attach_point
 %type <expr> predicate expr unary postfix primary map
 %type <stmt> block simple_statement compound_statement if_statement
-%type <expr> let_value macro_param assigned_value
+%type <expr> let_value macro_param
 %type <text> let_type
 %type <text> field_name cast_type type_base type_words array_suffix
-%type <text> field_path
+%type <text> field_path param_type
+%type <list> fn_params
+%type <stmt> fn_param
 %type <count> pointer_stars
 %type <assign_op> assign_op
 
@@ -211,6 +253,7 @@ top_item:
   | config
   | macro
   | map_decl
+  | function
   ;
 
 
@@ -255,7 +298,7 @@ statement_head:
 
 simple_statement:
     expr                            { $$ = front_expr_stmt(state, $1, span(@$)); }
-  | expr assign_op assigned_value {
+  | expr assign_op expr {
         $$ = front_assignment(state, $2, $1, $3, span(@$));
         if (!$$)
             YYABORT;
@@ -277,15 +320,7 @@ let_type:
 
 let_value:
     %empty                          { $$ = NULL; }
-  | '=' assigned_value              { $$ = $2; }
-  ;
-
-/* `$x = { let $a = 1; $a + 1 }`: a block whose last expression, written
- * without ';', is its value. Only where a value is assigned, so a `{` that
- * starts a statement stays a block. */
-assigned_value:
-    expr
-  | block                           { $$ = front_block_value(state, $1, span(@$)); }
+  | '=' expr                        { $$ = $2; }
   ;
 
 assign_op:
@@ -441,6 +476,11 @@ primary:
         $$->offset_of.path_loc = span(@5);
     }
   | map
+  /* `{ let $a = 1; $a + 1 }`: a block whose last expression, written without
+   * ';', is its value (front_scan_classified says where '{' starts one). */
+  | BLOCK_START statements '}' {
+        $$ = front_block_value(state, front_block(state, $2, span(@$)), span(@$));
+    }
   | '(' expr ')'                    { $$ = $2; }
   | '(' ')'                         { $$ = front_tuple(state, NULL, span(@$)); }
   | '(' expr ',' ')'                { $$ = front_tuple(state, front_list(state, $2), span(@$)); }
@@ -533,6 +573,38 @@ macro_param:
         $$->variable.name = $1;
     }
   | MAP                             { $$ = front_map(state, $1, NULL, span(@$)); }
+  ;
+
+/* fn name($a: int64, $s: string): int64 { ...; return $a; } */
+function:
+    "fn" IDENT '(' ')' ':' param_type block {
+        front_add_function(state, $2, span(@2), NULL, $6, span(@6), $7);
+    }
+  | "fn" IDENT '(' fn_params ')' ':' param_type block {
+        front_add_function(state, $2, span(@2), $4, $7, span(@7), $8);
+    }
+  | "fn" IDENT '(' ')' block {
+        front_add_function(state, $2, span(@2), NULL, NULL, span(@2), $5);
+    }
+  | "fn" IDENT '(' fn_params ')' block {
+        front_add_function(state, $2, span(@2), $4, NULL, span(@2), $6);
+    }
+  ;
+
+fn_params:
+    fn_param                        { $$ = front_list(state, $1); }
+  | fn_params ',' fn_param          { vec_push($1, $3); $$ = $1; }
+  ;
+
+fn_param:
+    VARIABLE ':' param_type {
+        $$ = front_let(state, $1, span(@1), $3, span(@3), NULL, span(@$));
+    }
+  ;
+
+param_type:
+    cast_type
+  | IDENT
   ;
 
 /* Last in the grammar: character tokens are numbered by first use, and the
@@ -670,7 +742,8 @@ static void describe_expected(const yypcontext_t *context, struct strbuf *messag
     for (int i = 0; i < count; i++) {
         const char *name = token_name(expected[i]);
         /* Where a probe may start, "an attach point" says enough. */
-        if (expected[i] == YYSYMBOL_CONFIG || expected[i] == YYSYMBOL_MACRO)
+        if (expected[i] == YYSYMBOL_CONFIG || expected[i] == YYSYMBOL_MACRO ||
+            expected[i] == YYSYMBOL_FN)
             continue;
         if (expected[i] == YYSYMBOL_LET && !wants_statement)
             continue; /* a map declaration, where a probe may start */

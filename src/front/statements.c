@@ -142,3 +142,18 @@ void front_add_macro(struct front_state *state, char *name, struct vec *params,
     }
     vec_push(&state->program->macros, macro);
 }
+
+void front_add_function(struct front_state *state, char *name, struct srcloc loc,
+                        struct vec *params, char *return_type, struct srcloc return_type_loc,
+                        struct ast_stmt *body)
+{
+    struct ast_function *function = ARENA_NEW(state->arena, struct ast_function);
+    function->name = name;
+    function->loc = loc;
+    if (params)
+        function->params = *params;
+    function->return_type_text = return_type;
+    function->return_type_loc = return_type_loc;
+    function->body = body;
+    vec_push(&state->program->functions, function);
+}

@@ -127,6 +127,9 @@ bool type_equal(const struct type *a, const struct type *b)
     case TYPE_KSTACK:
     case TYPE_USTACK:
         return a->length == b->length && strcmp(a->name, b->name) == 0;
+    case TYPE_NUMBER_NAME:
+    case TYPE_CGROUP_PATH:
+        return strcmp(a->name, b->name) == 0;
     case TYPE_TUPLE:
     case TYPE_RECORD:
         if (a->field_count != b->field_count)
@@ -234,6 +237,12 @@ void type_describe(const struct type *type, struct strbuf *out)
         break;
     case TYPE_MACADDR:
         strbuf_puts(out, "macaddr_t");
+        break;
+    case TYPE_NUMBER_NAME:
+        strbuf_printf(out, "%s text", type->name);
+        break;
+    case TYPE_CGROUP_PATH:
+        strbuf_puts(out, "cgroup_path_t");
         break;
     default:
         strbuf_puts(out, aggregation_name(type->kind));

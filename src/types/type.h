@@ -41,6 +41,8 @@ enum type_kind {
     TYPE_BUFFER,    /* buf(): {u64 length, u8 bytes[`length` capacity]}, printed escaped */
     TYPE_INET,      /* ntop(): {u64 address family, u8 address[16]}, printed as text */
     TYPE_MACADDR,   /* macaddr(): {u8 address[6], 2 bytes padding}, printed AA:BB:.. */
+    TYPE_NUMBER_NAME, /* u64 number printed as text; `name` = strerror, syscall_name or signal_name */
+    TYPE_CGROUP_PATH, /* cgroup_path(): u64 cgroup id; `name` = hierarchy filter */
 };
 
 enum address_space { SPACE_NONE, SPACE_KERNEL, SPACE_USER };
