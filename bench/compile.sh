@@ -27,8 +27,9 @@ compile_write_scripts() {
 compile_run() { # CASE TOOL ROUND
     local case=$1 tool=$2 round=$3 line out="$RUNS/compile.$1.$2"
     if [[ $tool == sonde ]]; then
-        line=$("$BIN/launch" -t 120 -o "$out.out" -e "$out.err" -- "$SONDE" --dry-run \
-            "$SCRIPTS/$case.bt")
+        # SONDE_CACHE=0: this measures LLVM, not the object cache.
+        line=$(SONDE_CACHE=0 "$BIN/launch" -t 120 -o "$out.out" -e "$out.err" -- "$SONDE" \
+            --dry-run "$SCRIPTS/$case.bt")
     else
         line=$(BPFTRACE_MAX_PROBES=4096 BPFTRACE_MAX_BPF_PROGS=4096 "$BIN/launch" -t 120 \
             -o "$out.out" -e "$out.err" -- "$BPFTRACE" --emit-elf "$RUNS/compile.elf" \
@@ -49,7 +50,7 @@ compile_run() { # CASE TOOL ROUND
 # without the fixed start-up and the kernel's verifier.
 compile_stages() { # CASE ROUND
     local out="$RUNS/compile.$1.stages" ms
-    "$SONDE" -v --dry-run "$SCRIPTS/$1.bt" >/dev/null 2>"$out" || true
+    SONDE_CACHE=0 "$SONDE" -v --dry-run "$SCRIPTS/$1.bt" >/dev/null 2>"$out" || true
     ms=$(awk '/^sonde: compiled/ { printf "%s", $(NF - 1) }' "$out")
     [[ -n $ms ]] && record "$1" sonde "$2" llvm_ms "$ms"
     return 0

@@ -164,17 +164,18 @@ reported_lost() { # FILE...
 }
 
 # The tools under comparison, by name. The variants (made by run.sh's
-# make_variants) are for the diagnosis: sonde-tp attaches syscall probes one
-# tracepoint at a time instead of on the BTF raw tracepoint (so libbpf never
-# loads the kernel's BTF), sonde-tp-ring also shrinks the ring buffer to
-# bpftrace's default size, sonde-bigring makes the ring 8192 pages per CPU
-# (so that it never fills to the point where every event wakes the reader),
-# and the floors load a 2-instruction program.
+# make_variants) are for the diagnosis: sonde-nocache compiles with LLVM on
+# every run (SONDE_CACHE=0; plain `sonde` runs with a warm object cache, as
+# a script run a second time does), sonde-tp attaches syscall probes one
+# tracepoint at a time instead of on the shared raw tracepoint, sonde-bigring
+# makes the ring 8192 pages per CPU (so that it never fills to the point
+# where the BPF side wakes the reader), and the floor loads a 2-instruction
+# program on sonde's hook.
 tool_command() { # TOOL -> the command to run it
     case $1 in
     sonde) printf '%s' "$SONDE" ;;
     bpftrace) printf '%s' "$BPFTRACE" ;;
-    sonde-tp | sonde-tp-ring | sonde-bigring | floor-tp_btf | floor-raw_tp) printf '%s' "$BIN/$1" ;;
+    sonde-nocache | sonde-tp | sonde-bigring | floor-raw_tp) printf '%s' "$BIN/$1" ;;
     *) die "unknown tool $1" ;;
     esac
 }

@@ -36,7 +36,7 @@ overhead_launch() { # TOOL CASE EVENTS OUT
     case $tool in
     none) "$BIN/workload" "$events" ;;
     floor)
-        local hook=tp_btf:sys_enter
+        local hook=raw_tp:sys_enter
         [[ $case == floor_tracepoint ]] && hook=tracepoint:syscalls/sys_enter_read
         "$BIN/launch" -t 120 -r Attached -i -w "$BIN/workload $events" -o "$out" -e "$out.err" \
             -- "$BIN/floor" "$hook"
@@ -173,7 +173,7 @@ overhead_report() {
     say ""
     say "| | added ns/event (wall) | (CPU) | (fastest slice) | correctness |"
     say "|---|---|---|---|---|"
-    overhead_row 'floor: empty program, tp_btf `sys_enter` (sonde'"'"'s hook, hand-built)' floor_tp_btf floor
+    overhead_row 'floor: empty program, raw tracepoint `sys_enter` (sonde'"'"'s hook, hand-built)' floor_raw_tp floor
     overhead_row 'floor: empty program, tracepoint `sys_enter_read` (bpftrace'"'"'s hook, hand-built)' \
         floor_tracepoint floor
     overhead_row 'sonde `sys_enter_read { }`' empty sonde
@@ -230,7 +230,7 @@ overhead_targets() {
 bench_overhead() {
     overhead_write_scripts
     # Two untraced runs, half a rotation apart, bracket the traced ones.
-    local configs=(none:untraced floor:floor_tp_btf floor:floor_tracepoint sonde:empty
+    local configs=(none:untraced floor:floor_raw_tp floor:floor_tracepoint sonde:empty
         bpftrace:empty sonde:count bpftrace:count sonde:count20 none:untraced bpftrace:count20
         sonde:pred bpftrace:pred sonde:printf bpftrace:printf sonde-bigring:printf strace:strace_c
         strace:strace_o)

@@ -97,14 +97,11 @@ build_tools() {
 # Wrappers for the diagnosis variants (see tool_command in lib.sh); exec
 # keeps the pid, so launch measures the tool itself.
 make_variants() {
+    printf '#!/bin/sh\nSONDE_CACHE=0 exec %q "$@"\n' "$SONDE" >"$BIN/sonde-nocache"
     printf '#!/bin/sh\nSONDE_SYSCALLS_VIA_RAW=0 exec %q "$@"\n' "$SONDE" >"$BIN/sonde-tp"
-    printf '#!/bin/sh\nSONDE_SYSCALLS_VIA_RAW=0 BPFTRACE_PERF_RB_PAGES=64 exec %q "$@"\n' \
-        "$SONDE" >"$BIN/sonde-tp-ring"
     printf '#!/bin/sh\nBPFTRACE_PERF_RB_PAGES=8192 exec %q "$@"\n' "$SONDE" >"$BIN/sonde-bigring"
-    printf '#!/bin/sh\nexec %q tp_btf:sys_enter\n' "$BIN/floor" >"$BIN/floor-tp_btf"
     printf '#!/bin/sh\nexec %q raw_tp:sys_enter\n' "$BIN/floor" >"$BIN/floor-raw_tp"
-    chmod +x "$BIN/sonde-tp" "$BIN/sonde-tp-ring" "$BIN/sonde-bigring" "$BIN/floor-tp_btf" \
-        "$BIN/floor-raw_tp"
+    chmod +x "$BIN/sonde-nocache" "$BIN/sonde-tp" "$BIN/sonde-bigring" "$BIN/floor-raw_tp"
 }
 
 machine_summary() {
@@ -160,6 +157,8 @@ main() {
     mkdir -p "$WORK"
     BIN=$WORK/bin SCRIPTS=$WORK/scripts RUNS=$WORK/runs
     mkdir -p "$BIN" "$SCRIPTS" "$RUNS"
+    # sonde's object cache lives with the run, not in the user's ~/.cache.
+    export SONDE_CACHE_DIR=$WORK/sonde-cache
     SAMPLES=$WORK/samples.tsv TARGETS=$WORK/targets.md SECTION_REPORT=$WORK/sections.md
     : >"$SAMPLES"
     : >"$TARGETS"
