@@ -30,6 +30,7 @@ struct cli {
     const char *const *params; /* positional: $1, $2, ... */
     int param_count;
     struct ast_named_params named; /* --name[=value] for getopt() */
+    const char **named_storage;    /* named.args, writable */
     bool dump_ast, dump_llvm, dry_run, verbose, list;
     bool unsafe; /* --unsafe: system(), signal() */
     int target_pid;             /* -p */
@@ -67,6 +68,7 @@ static void usage(FILE *out)
           "\n"
           "Arguments after the script are its positional parameters $1, $2, ... ($# counts them);\n"
           "--name[=value] ones are named parameters for getopt() (script.bt --help lists them).\n"
+          "sonde's own options may follow the script too; after --, every argument is the script's.\n"
           "Environment: BPFTRACE_MAX_STRLEN (default 64), BPFTRACE_MAX_MAP_KEYS (default 4096),\n"
           "BPFTRACE_MISSING_PROBES=error|warn|ignore for probes that do not exist,\n"
           "BPFTRACE_PERF_RB_PAGES (ring buffer pages of 4 KiB per CPU; default 64),\n"
@@ -129,86 +131,146 @@ static int parse_target_option(int option, const char *value, struct cli *cli)
     return 0;
 }
 
+static const struct option long_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"dry-run", no_argument, NULL, 'n'},
+    {"unsafe", no_argument, NULL, 'U'},
+    {"emit-elf", required_argument, NULL, 'E'},
+    {NULL, 0, NULL, 0},
+};
+
+/* One option getopt_long() returned. Returns 0 to go on, 1 to stop with
+ * success (help, version), -1 on a usage error. */
+static int apply_option(int option, struct cli *cli, char **argv)
+{
+    switch (option) {
+    case 'e':
+        cli->program_text = optarg;
+        return 0;
+    case 'd':
+        if (strcmp(optarg, "ast") == 0)
+            cli->dump_ast = true;
+        else if (strcmp(optarg, "codegen") == 0)
+            cli->dump_llvm = true;
+        else {
+            fprintf(stderr, "sonde: unknown -d stage '%s' (known: ast, codegen)\n", optarg);
+            return -1;
+        }
+        return 0;
+    case 'l':
+        cli->list = true;
+        return 0;
+    case 'n':
+        cli->dry_run = true;
+        return 0;
+    case 'U':
+        cli->unsafe = true;
+        return 0;
+    case 'p':
+    case 'c':
+    case 'E':
+        return parse_target_option(option, optarg, cli) != 0 ? -1 : 0;
+    case 'v':
+        cli->verbose = true;
+        return 0;
+    case 'f':
+    case 'o':
+    case 'B':
+    case 'q':
+        return parse_output_option(option, optarg, &cli->output) != 0 ? -1 : 0;
+    case 'h':
+        usage(stdout);
+        return 1;
+    case 'V':
+        printf("sonde %s\n", SONDE_VERSION);
+        return 1;
+    default:
+        if (optopt == 0 && ast_is_named_param(argv[optind - 1])) {
+            cli->named_storage[cli->named.count++] = argv[optind - 1];
+            return 0;
+        }
+        if (optopt)
+            fprintf(stderr, "sonde: option -%c is unknown or needs a value\n", optopt);
+        else
+            fprintf(stderr, "sonde: unknown option %s\n", argv[optind - 1]);
+        usage(stderr);
+        return -1;
+    }
+}
+
+/* A negative number after the script is a positional parameter, not an
+ * option (`script.bt -5`). */
+static bool is_negative_number(const char *arg)
+{
+    if (arg[0] != '-' || arg[1] == '\0')
+        return false;
+    for (const char *c = arg + 1; *c; c++)
+        if (*c < '0' || *c > '9')
+            return false;
+    return true;
+}
+
+/* What follows the script (or -e): sonde's own options still count, as in
+ * bpftrace (`script.bt -c 'cmd'`); `--name[=value]` are getopt()
+ * parameters of the script, and so is `--help` there (`script.bt --help`
+ * lists them); after `--` everything belongs to the script; the rest are
+ * positional parameters. */
+static int parse_after_program(int argc, char **argv, struct cli *cli, const char **positional,
+                               bool options_ended)
+{
+    while (optind < argc) {
+        const char *arg = argv[optind];
+        if (!options_ended && strcmp(arg, "--") == 0) {
+            options_ended = true;
+            optind++;
+        } else if (ast_is_named_param(arg) &&
+                   (options_ended || strcmp(arg, "--help") == 0 || cli->script_path)) {
+            cli->named_storage[cli->named.count++] = arg;
+            optind++;
+        } else if (options_ended || arg[0] != '-' || arg[1] == '\0' || is_negative_number(arg)) {
+            positional[cli->param_count++] = arg;
+            optind++;
+        } else {
+            /* One option (and its value), then back here. */
+            int option = getopt_long(argc, argv, "+e:d:lvhVf:o:B:qp:c:", long_options, NULL);
+            if (option == -1) {
+                /* Not expected (operands and `--` are handled above), but
+                 * never loop on the same word. */
+                if (optind < argc && argv[optind] == arg)
+                    positional[cli->param_count++] = argv[optind++];
+                continue;
+            }
+            int status = apply_option(option, cli, argv);
+            if (status != 0)
+                return status;
+        }
+    }
+    return 0;
+}
+
 /* Returns 0 to go on, 1 to stop with success (help), -1 on a usage error. */
 static int parse_cli(int argc, char **argv, struct cli *cli)
 {
-    static const struct option long_options[] = {
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"unsafe", no_argument, NULL, 'U'},
-        {"emit-elf", required_argument, NULL, 'E'},
-        {NULL, 0, NULL, 0},
-    };
     int option;
     /* One allocation: the named parameters, then the positional ones. */
     const char **named = calloc(2 * ((size_t)argc + 1), sizeof(*named));
-    cli->named.args = named;
+    const char **positional = named + argc + 1;
+    cli->named.args = cli->named_storage = named;
+    cli->params = positional;
     opterr = 0; /* an unknown --name is a getopt() parameter of the script */
-    /* '+': options end at the first operand, so script arguments may look like options. */
+    /* '+': stop at the first operand, the script, and go on after it. */
     while ((option = getopt_long(argc, argv, "+e:d:lvhVf:o:B:qp:c:", long_options, NULL)) != -1) {
-        switch (option) {
-        case 'e':
-            cli->program_text = optarg;
-            break;
-        case 'd':
-            if (strcmp(optarg, "ast") == 0)
-                cli->dump_ast = true;
-            else if (strcmp(optarg, "codegen") == 0)
-                cli->dump_llvm = true;
-            else {
-                fprintf(stderr, "sonde: unknown -d stage '%s' (known: ast, codegen)\n", optarg);
-                return -1;
-            }
-            break;
-        case 'l':
-            cli->list = true;
-            break;
-        case 'n':
-            cli->dry_run = true;
-            break;
-        case 'U':
-            cli->unsafe = true;
-            break;
-        case 'p':
-        case 'c':
-        case 'E':
-            if (parse_target_option(option, optarg, cli) != 0)
-                return -1;
-            break;
-        case 'v':
-            cli->verbose = true;
-            break;
-        case 'f':
-        case 'o':
-        case 'B':
-        case 'q':
-            if (parse_output_option(option, optarg, &cli->output) != 0)
-                return -1;
-            break;
-        case 'h':
-            usage(stdout);
-            return 1;
-        case 'V':
-            printf("sonde %s\n", SONDE_VERSION);
-            return 1;
-        default:
-            if (optopt == 0 && ast_is_named_param(argv[optind - 1])) {
-                named[cli->named.count++] = argv[optind - 1];
-                break;
-            }
-            if (optopt)
-                fprintf(stderr, "sonde: option -%c is unknown or needs a value\n", optopt);
-            else
-                fprintf(stderr, "sonde: unknown option %s\n", argv[optind - 1]);
-            usage(stderr);
-            return -1;
-        }
+        int status = apply_option(option, cli, argv);
+        if (status != 0)
+            return status;
     }
     if (cli->list) {
         cli->list_pattern = optind < argc ? argv[optind] : NULL;
         return 0;
     }
+    /* getopt_long() consumed a `--` and stopped there. */
+    bool options_ended = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
     if (!cli->program_text) {
         if (optind >= argc) {
             fputs("sonde: no program given: use -e 'program' or a script file\n", stderr);
@@ -217,17 +279,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         }
         cli->script_path = argv[optind++];
     }
-    /* After the script: --name[=value] are named parameters, `--` is skipped
-     * (as bpftrace does), the rest are positional. */
-    const char **positional = named + argc + 1;
-    for (; optind < argc; optind++) {
-        if (ast_is_named_param(argv[optind]))
-            named[cli->named.count++] = argv[optind];
-        else if (strcmp(argv[optind], "--") != 0)
-            positional[cli->param_count++] = argv[optind];
-    }
-    cli->params = positional;
-    return 0;
+    return parse_after_program(argc, argv, cli, positional, options_ended);
 }
 
 static char *read_all(FILE *file)

@@ -9,7 +9,7 @@
 
 struct function_info {
     const char *name;
-    enum sema_function id;
+    int id; /* enum sema_function, or sema_function_more (sema_functions.h) */
     unsigned min_args, max_args;
     const char *usage;
     const struct type *(*check)(struct checker *checker, struct ast_expr *call);
@@ -69,8 +69,34 @@ static const struct type *check_printf(struct checker *checker, struct ast_expr 
     return &type_void;
 }
 
+/* str($N) is the text the user passed as $N, even one that reads as a
+ * number, and str($N + k) that text without its first k characters
+ * (bpftrace treats $N in str() as a pointer to the text). Turns such an
+ * argument into a string literal. */
+static void positional_as_text(struct checker *checker, struct ast_expr *arg)
+{
+    struct ast_expr *param = arg;
+    uint64_t skip = 0;
+    if (arg->kind == EXPR_BINARY && arg->binary.op == OP_ADD &&
+        arg->binary.left->kind == EXPR_POSITIONAL && arg->binary.right->kind == EXPR_INTEGER) {
+        param = arg->binary.left;
+        skip = arg->binary.right->integer.value;
+    }
+    if (param->kind != EXPR_POSITIONAL)
+        return;
+    const struct sema_params *params = &checker->options->params;
+    int index = param->positional.index;
+    const char *text = index >= 1 && index <= params->count ? params->values[index - 1] : "";
+    size_t length = strlen(text);
+    text += skip < length ? skip : length;
+    arg->kind = EXPR_STRING;
+    arg->string.length = strlen(text);
+    arg->string.bytes = arena_strdup(checker->arena, text);
+}
+
 static const struct type *check_str(struct checker *checker, struct ast_expr *call)
 {
+    positional_as_text(checker, argument(call, 0));
     const struct type *source = sema_check_expr(checker, argument(call, 0));
     if (!source)
         return NULL;
@@ -159,6 +185,11 @@ static const struct function_info functions[] = {
     {"nsecs", FUNCTION_NSECS, 0, 1, "nsecs([monotonic|boot|tai|sw_tai])", sema_check_nsecs},
     {"pid", FUNCTION_PID, 0, 1, "pid([curr_ns|init])", sema_check_pid_tid},
     {"tid", FUNCTION_TID, 0, 1, "tid([curr_ns|init])", sema_check_pid_tid},
+    /* sema_functions.c: builtins that are also calls */
+    {"ncpus", FUNCTION_NCPUS, 0, 0, "ncpus", sema_check_ncpus},
+    {"jiffies", FUNCTION_JIFFIES, 0, 0, "jiffies", sema_check_jiffies},
+    {"usermode", FUNCTION_USERMODE, 0, 0, "usermode", sema_check_usermode},
+    {"comm", FUNCTION_COMM, 0, 1, "comm or comm(pid)", sema_check_comm},
     /* sema_aggregations.c, sema_maps.c */
     {"sum", FUNCTION_SUM, 1, 1, "@map = sum(value)", sema_check_sum},
     {"avg", FUNCTION_AVG, 1, 1, "@map = avg(value)", sema_check_avg},

@@ -129,14 +129,8 @@ static const char *section_rawtracepoint(const struct probe_instance *instance, 
 static int attach_rawtracepoint(struct bpf_program *program, const struct probe_instance *instance,
                                 struct probe_attachment *out, struct diag *diag)
 {
-    out->perf_fd = -1;
-    out->link = bpf_program__attach_raw_tracepoint(program, instance->function);
-    if (!out->link) {
-        int err = errno ? -errno : -EINVAL;
-        diag_error(diag, instance->loc, "cannot attach to %s: %s", instance->name, strerror(-err));
-        return err;
-    }
-    return 0;
+    struct bpf_link *link = bpf_program__attach_raw_tracepoint(program, instance->function);
+    return probes_keep_link(link, instance, out, diag);
 }
 
 static int list_rawtracepoints(const struct probe_env *env, const char *pattern, bool verbose,

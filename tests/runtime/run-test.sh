@@ -224,7 +224,7 @@ paused_or_gone() {
 }
 
 attached_or_gone() {
-    grep -q 'Attached' -- "$1" || ! alive "$2"
+    grep -qs 'Attached' -- "$1" || ! alive "$2"
 }
 
 # Ids of loaded tracing programs, sorted for comm(1).
@@ -393,7 +393,7 @@ run_case() {
     local attached=no timed_out=no
     if [[ -n $trigger || -v spec[$index.SIGNAL_AFTER_TRIGGER] ]]; then
         wait_until "$deadline" attached_or_gone "$dir/stderr" "$sonde_group" || timed_out=yes
-        grep -q 'Attached' -- "$dir/stderr" && attached=yes
+        grep -qs 'Attached' -- "$dir/stderr" && attached=yes
     fi
     if [[ -n $trigger ]]; then
         if [[ $attached == yes ]]; then
