@@ -1,32 +1,36 @@
 /* preamble.c: the C preamble at the top of a script, before its probes.
  *
  * bpftrace scripts may start with what a C header would hold: #include lines,
- * object-like #defines, #ifdef/#ifndef/#else/#endif, and struct, union, enum
- * and typedef definitions. This hand-written scanner reads them into
+ * object-like #defines and #undef, #if/#ifdef/#ifndef/#elif/#else/#endif
+ * (expressions as cpp evaluates them: preamble_expr.c), #error, and struct,
+ * union, enum and typedef definitions. This hand-written scanner reads them into
  * program->c_definitions (the type builders in src/types/cdefs.c make types of
  * them) and stops at the first thing that is not C, where flex takes over at
  * the same line and column so later locations stay right. Kernel headers are
  * not read: their types come from the kernel's BTF. */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/strbuf.h"
 #include "front/front_internal.h"
+#include "front/preamble_expr.h"
 
 struct cursor {
     struct front_state *state;
     const char *text;
     size_t pos;
     int line, column;
-    struct vec defined;    /* const char *: names #ifdef sees */
-    struct vec conditions; /* struct condition * : open #if groups */
+    struct vec macros;     /* struct macro *: what #ifdef and #if see */
+    struct vec conditions; /* struct condition *: open #if groups */
     bool failed;
 };
 
 struct condition {
     bool active;        /* this branch is taken */
     bool parent_active; /* the enclosing group is taken */
+    bool taken;         /* some branch so far was: #elif and #else are not */
     bool seen_else;
     struct srcloc loc;
 };
@@ -142,121 +146,131 @@ static bool expect_char(struct cursor *c, char ch, const char *what)
     return false;
 }
 
-/* ---- constant expressions (enum values, #if) ------------------------------ */
+/* ---- constant expressions (enum values, array sizes, #if) ---------------- */
 
-static bool constant_expr(struct cursor *c, int64_t *value, const struct vec *known);
+/* What names mean in an expression: the preamble's macros, and enumerators
+ * of the enum being read (`current`), then of the enums before it. */
+struct name_scope {
+    struct cursor *cursor;
+    const struct vec *current; /* struct ast_c_enumerator *, or NULL */
+};
 
-static bool constant_operand(struct cursor *c, int64_t *value, const struct vec *known)
+/* A macro of the preamble: a #define, or a constant of an #included header. */
+struct macro {
+    const char *name;
+    const char *text; /* the replacement */
+};
+
+static struct macro *find_macro(const struct cursor *c, const char *name)
 {
-    skip_blank(c, false);
-    char ch = peek(c, 0);
-    if (ch == '(') {
-        step(c);
-        return constant_expr(c, value, known) && expect_char(c, ')', "to close '('");
+    for (size_t i = 0; i < c->macros.count; i++) {
+        struct macro *macro = vec_get(&c->macros, i);
+        if (strcmp(macro->name, name) == 0)
+            return macro;
     }
-    if (ch == '-' || ch == '~' || ch == '!' || ch == '+') {
-        step(c);
-        if (!constant_operand(c, value, known))
-            return false;
-        *value = ch == '-' ? -*value : ch == '~' ? ~*value : ch == '!' ? !*value : *value;
-        return true;
-    }
-    struct srcloc loc = here(c, 1);
-    if (isdigit((unsigned char)ch)) {
-        char *end;
-        *value = (int64_t)strtoull(c->text + c->pos, &end, 0);
-        while (isalpha((unsigned char)*end)) /* C suffixes: 1UL */
-            end++;
-        while (c->text + c->pos < end)
-            step(c);
-        return true;
-    }
-    char *name = read_word(c);
-    for (size_t i = 0; name && known && i < known->count; i++) {
-        const struct ast_c_enumerator *enumerator = vec_get(known, i);
+    return NULL;
+}
+
+static const char *macro_text(void *context, const char *name)
+{
+    const struct name_scope *scope = context;
+    const struct macro *macro = find_macro(scope->cursor, name);
+    return macro ? macro->text : NULL;
+}
+
+static bool find_enumerator(const struct vec *enumerators, const char *name, int64_t *value)
+{
+    for (size_t i = 0; i < enumerators->count; i++) {
+        const struct ast_c_enumerator *enumerator = vec_get(enumerators, i);
         if (strcmp(enumerator->name, name) == 0) {
             *value = enumerator->value;
             return true;
         }
     }
-    fail(c, loc, "expected a constant: an integer or an earlier enumerator", NULL);
     return false;
 }
 
-static int precedence(char op, char next)
+static bool enumerator_value(void *context, const char *name, int64_t *value)
 {
-    switch (op) {
-    case '*':
-    case '/':
-    case '%':
-        return 5;
-    case '+':
-    case '-':
-        return 4;
-    case '<':
-        return next == '<' ? 3 : 0;
-    case '>':
-        return next == '>' ? 3 : 0;
-    case '&':
-        return next == '&' ? 0 : 2;
-    case '^':
-        return 1;
-    case '|':
-        return next == '|' ? 0 : 1;
-    default:
-        return 0;
-    }
-}
-
-static int64_t apply(char op, int64_t left, int64_t right)
-{
-    switch (op) {
-    case '*':
-        return left * right;
-    case '/':
-        return right ? left / right : 0;
-    case '%':
-        return right ? left % right : left;
-    case '+':
-        return left + right;
-    case '-':
-        return left - right;
-    case '<':
-        return (int64_t)((uint64_t)left << (right & 63));
-    case '>':
-        return left >> (right & 63);
-    case '&':
-        return left & right;
-    case '^':
-        return left ^ right;
-    default:
-        return left | right;
-    }
-}
-
-static bool constant_binary(struct cursor *c, int64_t *value, const struct vec *known, int min)
-{
-    if (!constant_operand(c, value, known))
-        return false;
-    for (;;) {
-        skip_blank(c, false);
-        char op = peek(c, 0);
-        int level = precedence(op, peek(c, 1));
-        if (level == 0 || level < min)
+    const struct name_scope *scope = context;
+    if (scope->current && find_enumerator(scope->current, name, value))
+        return true;
+    const struct vec *definitions = &scope->cursor->state->program->c_definitions;
+    for (size_t i = definitions->count; i-- > 0;) {
+        const struct ast_c_definition *definition = vec_get(definitions, i);
+        if (definition->kind == C_ENUM && find_enumerator(&definition->enumerators, name, value))
             return true;
-        step(c);
-        if (op == '<' || op == '>')
+    }
+    return false;
+}
+
+/* The tokens of the rest of the directive's line. */
+static void line_tokens(struct cursor *c, struct vec *tokens)
+{
+    for (skip_blank(c, true); peek(c, 0) && peek(c, 0) != '\n'; skip_blank(c, true)) {
+        size_t length = front_pp_token_length(c->text + c->pos);
+        struct front_pp_token *token = ARENA_NEW(c->state->arena, struct front_pp_token);
+        *token = (struct front_pp_token){c->text + c->pos, length, here(c, (int)length)};
+        vec_push(tokens, token);
+        for (size_t i = 0; i < length; i++)
             step(c);
-        int64_t right;
-        if (!constant_binary(c, &right, known, level + 1))
-            return false;
-        *value = apply(op, *value, right);
     }
 }
 
-static bool constant_expr(struct cursor *c, int64_t *value, const struct vec *known)
+/* The tokens up to one of `stops` outside parentheses, which stays unread.
+ * Braces and ';' end an expression anywhere. */
+static void tokens_until(struct cursor *c, const char *stops, struct vec *tokens)
 {
-    return constant_binary(c, value, known, 1);
+    int depth = 0;
+    for (skip_blank(c, false); peek(c, 0); skip_blank(c, false)) {
+        char ch = peek(c, 0);
+        if ((depth == 0 && strchr(stops, ch)) || ch == ';' || ch == '{' || ch == '}')
+            return;
+        depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
+        size_t length = front_pp_token_length(c->text + c->pos);
+        struct front_pp_token *token = ARENA_NEW(c->state->arena, struct front_pp_token);
+        *token = (struct front_pp_token){c->text + c->pos, length, here(c, (int)length)};
+        vec_push(tokens, token);
+        for (size_t i = 0; i < length; i++)
+            step(c);
+    }
+}
+
+/* An enum value, array size or bit width, up to one of `stops`. */
+static bool constant_expr(struct cursor *c, const char *stops, int64_t *value,
+                          const struct vec *enumerators)
+{
+    struct vec tokens = {0};
+    tokens_until(c, stops, &tokens);
+    struct name_scope scope = {c, enumerators};
+    struct front_pp_names names = {macro_text, enumerator_value, &scope, false};
+    bool ok = !c->failed && front_pp_evaluate(c->state->arena, c->state->diag, &tokens, here(c, 1),
+                                              &names, value);
+    vec_free(&tokens);
+    c->failed |= !ok;
+    return ok;
+}
+
+/* The value of an #if or #elif line, which it reads. */
+static bool directive_condition(struct cursor *c, struct srcloc directive, bool *taken)
+{
+    struct vec tokens = {0};
+    line_tokens(c, &tokens);
+    bool ok = !c->failed;
+    if (ok && tokens.count == 0) {
+        fail(c, directive, "expected an expression after this directive", NULL);
+        ok = false;
+    }
+    struct name_scope scope = {c, NULL};
+    struct front_pp_names names = {macro_text, NULL, &scope, true};
+    int64_t value = 0;
+    if (ok)
+        ok =
+            front_pp_evaluate(c->state->arena, c->state->diag, &tokens, here(c, 1), &names, &value);
+    vec_free(&tokens);
+    c->failed |= !ok;
+    *taken = value != 0;
+    return ok;
 }
 
 /* ---- types ---------------------------------------------------------------- */
@@ -293,6 +307,7 @@ static bool is_qualifier(const char *word)
 
 static bool read_record(struct cursor *c, enum ast_c_kind kind, const char *tag, struct srcloc loc);
 static bool read_enum_body(struct cursor *c, const char *tag, struct srcloc loc);
+static bool preprocessor_line(struct cursor *c);
 
 /* The base of a declaration: "struct sock", "unsigned int", "u32". A body
  * right after a tag (`typedef struct x { ... } y;`) defines the tag too. */
@@ -392,12 +407,12 @@ static bool read_declarator(struct cursor *c, const char *base, struct declarato
     int64_t value;
     if (peek(c, 0) == '[') {
         step(c);
-        if (!constant_expr(c, &value, NULL) || !expect_char(c, ']', "to close the array"))
+        if (!constant_expr(c, "]", &value, NULL) || !expect_char(c, ']', "to close the array"))
             return false;
         out->array_length = (unsigned)value;
     } else if (peek(c, 0) == ':') {
         step(c);
-        if (!constant_expr(c, &value, NULL))
+        if (!constant_expr(c, ",", &value, NULL))
             return false;
         out->bit_width = (int)value;
     }
@@ -419,7 +434,13 @@ static bool read_record(struct cursor *c, enum ast_c_kind kind, const char *tag,
 {
     struct ast_c_definition *definition = new_definition(c, kind, tag, loc);
     step(c); /* '{' */
-    for (skip_blank(c, false); peek(c, 0) != '}'; skip_blank(c, false)) {
+    for (skip_blank(c, false);; skip_blank(c, false)) {
+        if (preprocessor_line(c))
+            continue;
+        if (c->failed)
+            return false;
+        if (peek(c, 0) == '}')
+            break;
         if (!peek(c, 0)) {
             fail(c, loc, "this definition is never closed with '}'", NULL);
             return false;
@@ -450,7 +471,13 @@ static bool read_enum_body(struct cursor *c, const char *tag, struct srcloc loc)
     struct ast_c_definition *definition = new_definition(c, C_ENUM, tag, loc);
     step(c); /* '{' */
     int64_t next = 0;
-    for (skip_blank(c, false); peek(c, 0) != '}'; skip_blank(c, false)) {
+    for (skip_blank(c, false);; skip_blank(c, false)) {
+        if (preprocessor_line(c))
+            continue;
+        if (c->failed)
+            return false;
+        if (peek(c, 0) == '}')
+            break;
         struct srcloc name_loc = here(c, 1);
         char *name = read_word(c);
         if (!name) {
@@ -461,13 +488,16 @@ static bool read_enum_body(struct cursor *c, const char *tag, struct srcloc loc)
         skip_blank(c, false);
         if (peek(c, 0) == '=') {
             step(c);
-            if (!constant_expr(c, &next, &definition->enumerators))
+            if (!constant_expr(c, ",", &next, &definition->enumerators))
                 return false;
         }
         struct ast_c_enumerator *enumerator = ARENA_NEW(c->state->arena, struct ast_c_enumerator);
         *enumerator = (struct ast_c_enumerator){name, next++, name_loc};
         vec_push(&definition->enumerators, enumerator);
-        skip_blank(c, false);
+        for (skip_blank(c, false); preprocessor_line(c); skip_blank(c, false))
+            ;
+        if (c->failed)
+            return false;
         if (peek(c, 0) == ',')
             step(c);
         else if (peek(c, 0) != '}')
@@ -518,21 +548,20 @@ static bool read_declaration(struct cursor *c)
 
 /* ---- directives ----------------------------------------------------------- */
 
-static bool is_defined(const struct cursor *c, const char *name)
-{
-    for (size_t i = 0; i < c->defined.count; i++)
-        if (strcmp(vec_get(&c->defined, i), name) == 0)
-            return true;
-    return false;
-}
-
-/* The rest of the directive's line, comments dropped and spaces trimmed. */
+/* The rest of the directive's line, trimmed. A comment or a run of blanks
+ * inside it becomes one space, as in cpp: `A B` stays two tokens. */
 static char *rest_of_line(struct cursor *c)
 {
     struct strbuf text = {0};
-    for (skip_blank(c, true); peek(c, 0) && peek(c, 0) != '\n'; skip_blank(c, true)) {
-        strbuf_putc(&text, peek(c, 0));
-        step(c);
+    skip_blank(c, true);
+    while (peek(c, 0) && peek(c, 0) != '\n') {
+        size_t length = front_pp_token_length(c->text + c->pos); /* "a  b" whole */
+        for (size_t i = 0; i < length; i++, step(c))
+            strbuf_putc(&text, peek(c, 0));
+        size_t before = c->pos;
+        skip_blank(c, true);
+        if (c->pos != before)
+            strbuf_putc(&text, ' ');
     }
     char *result = arena_strdup(c->state->arena, text.data ? strbuf_text(&text) : "");
     strbuf_free(&text);
@@ -542,6 +571,18 @@ static char *rest_of_line(struct cursor *c)
     return result;
 }
 
+static struct ast_c_definition *new_define(struct cursor *c, const char *name, const char *text,
+                                           struct srcloc loc)
+{
+    struct ast_c_definition *definition = new_definition(c, C_DEFINE, name, loc);
+    definition->define_value = text;
+    vec_push(&c->state->program->c_definitions, definition);
+    return definition;
+}
+
+/* A header's constants stand in for its #defines. One the script defined
+ * already keeps the script's value: the user meant it, and the table is
+ * only sonde's copy of the header. */
 static void read_include(struct cursor *c, struct srcloc loc)
 {
     char *header = rest_of_line(c);
@@ -557,13 +598,17 @@ static void read_include(struct cursor *c, struct srcloc loc)
     vec_push(&c->state->program->c_definitions, new_definition(c, C_INCLUDE, header, loc));
     const struct front_header_constant *constant = front_header_constants(header);
     for (; constant && constant->name; constant++) {
-        struct ast_c_definition *definition = new_definition(c, C_DEFINE, constant->name, loc);
-        definition->define_value = arena_printf(c->state->arena, "%ld", constant->value);
-        vec_push(&c->state->program->c_definitions, definition);
-        vec_push(&c->defined, (void *)constant->name);
+        if (find_macro(c, constant->name))
+            continue;
+        struct macro *macro = ARENA_NEW(c->state->arena, struct macro);
+        *macro =
+            (struct macro){constant->name, arena_printf(c->state->arena, "%ld", constant->value)};
+        vec_push(&c->macros, macro);
+        new_define(c, constant->name, macro->text, loc);
     }
 }
 
+/* A later #define of a name replaces the earlier one, a header's too. */
 static void read_define(struct cursor *c, struct srcloc loc)
 {
     skip_blank(c, true);
@@ -579,64 +624,117 @@ static void read_define(struct cursor *c, struct srcloc loc)
              "write a sonde macro instead: macro name(x) { ... }");
         return;
     }
-    struct ast_c_definition *definition = new_definition(c, C_DEFINE, name, name_loc);
-    definition->define_value = rest_of_line(c);
-    vec_push(&c->state->program->c_definitions, definition);
-    vec_push(&c->defined, name);
+    struct macro *macro = find_macro(c, name);
+    if (!macro) {
+        macro = ARENA_NEW(c->state->arena, struct macro);
+        macro->name = name;
+        vec_push(&c->macros, macro);
+    }
+    macro->text = rest_of_line(c);
+    new_define(c, name, macro->text, name_loc);
+}
+
+/* Forgets the macro, and its #defines for the probes too. */
+static void read_undef(struct cursor *c, struct srcloc loc)
+{
+    skip_blank(c, true);
+    char *name = read_word(c);
+    if (!name)
+        return fail(c, loc, "expected a name after #undef", NULL);
+    size_t kept = 0;
+    for (size_t i = 0; i < c->macros.count; i++) {
+        struct macro *macro = vec_get(&c->macros, i);
+        if (strcmp(macro->name, name) != 0)
+            c->macros.items[kept++] = macro;
+    }
+    c->macros.count = kept;
+    struct vec *definitions = &c->state->program->c_definitions;
+    kept = 0;
+    for (size_t i = 0; i < definitions->count; i++) {
+        struct ast_c_definition *definition = vec_get(definitions, i);
+        if (definition->kind != C_DEFINE || strcmp(definition->name, name) != 0)
+            definitions->items[kept++] = definition;
+    }
+    definitions->count = kept;
+    rest_of_line(c);
 }
 
 static void open_condition(struct cursor *c, bool taken, struct srcloc loc)
 {
     struct condition *condition = ARENA_NEW(c->state->arena, struct condition);
-    *condition = (struct condition){taken, active(c), false, loc};
+    *condition = (struct condition){taken, active(c), taken, false, loc};
     vec_push(&c->conditions, condition);
 }
 
-static void read_conditional(struct cursor *c, const char *directive, struct srcloc loc)
+/* #if, #ifdef, #ifndef. Inside a group not taken nothing is evaluated, as
+ * in cpp: the group's lines need not even be valid. */
+static void read_opening(struct cursor *c, const char *directive, struct srcloc loc)
+{
+    bool taken = false;
+    if (!active(c)) {
+        rest_of_line(c);
+    } else if (strcmp(directive, "if") == 0) {
+        if (!directive_condition(c, loc, &taken))
+            return;
+    } else {
+        skip_blank(c, true);
+        struct srcloc name_loc = here(c, 1);
+        char *name = read_word(c);
+        if (!name)
+            return fail(c, name_loc, "expected a macro name after this directive", NULL);
+        taken = (find_macro(c, name) != NULL) == (strcmp(directive, "ifdef") == 0);
+        rest_of_line(c);
+    }
+    open_condition(c, taken, loc);
+}
+
+/* #elif, #else, #endif. */
+static void read_continuation(struct cursor *c, const char *directive, struct srcloc loc)
 {
     struct condition *top =
         c->conditions.count ? vec_get(&c->conditions, c->conditions.count - 1) : NULL;
-    if (strcmp(directive, "ifdef") == 0 || strcmp(directive, "ifndef") == 0) {
-        skip_blank(c, true);
-        char *name = read_word(c);
-        if (!name)
-            return fail(c, loc, "expected a name after this directive", NULL);
-        open_condition(c, is_defined(c, name) == (directive[2] == 'd'), loc);
-    } else if (strcmp(directive, "if") == 0) {
-        int64_t value = 0;
-        if (constant_expr(c, &value, NULL))
-            open_condition(c, value != 0, loc);
-    } else if (!top) {
-        fail(c, loc, "this directive has no matching #if, #ifdef or #ifndef", NULL);
-    } else if (strcmp(directive, "else") == 0) {
-        if (top->seen_else)
-            return fail(c, loc, "a second #else for the same #if", NULL);
-        top->seen_else = true;
-        top->active = !top->active;
-    } else {
+    if (!top)
+        return fail(c, loc, "this directive has no matching #if, #ifdef or #ifndef", NULL);
+    if (strcmp(directive, "endif") == 0) {
         c->conditions.count--;
+    } else if (top->seen_else) {
+        return fail(c, loc, "this directive comes after the #else of its #if", NULL);
+    } else if (strcmp(directive, "else") == 0) {
+        top->seen_else = true;
+        top->active = !top->taken;
+        top->taken = true;
+    } else if (top->taken || !top->parent_active) {
+        top->active = false; /* #elif after a branch taken: not even evaluated */
+    } else {
+        bool taken;
+        if (!directive_condition(c, loc, &taken))
+            return;
+        top->active = top->taken = taken;
     }
     rest_of_line(c);
 }
 
-static bool is_conditional(const char *directive)
+static bool is_any(const char *word, const char *const *names)
 {
-    static const char *const names[] = {"if", "ifdef", "ifndef", "else", "endif", NULL};
-    for (const char *const *name = names; *name; name++)
-        if (strcmp(directive, *name) == 0)
+    for (; *names; names++)
+        if (strcmp(word, *names) == 0)
             return true;
     return false;
 }
 
 static void read_directive(struct cursor *c)
 {
+    static const char *const openings[] = {"if", "ifdef", "ifndef", NULL};
+    static const char *const continuations[] = {"elif", "else", "endif", NULL};
     struct srcloc loc = here(c, 1);
     step(c); /* '#' */
     skip_blank(c, true);
     char *directive = read_word(c);
     loc.length = c->column - loc.column;
-    if (directive && is_conditional(directive))
-        return read_conditional(c, directive, loc);
+    if (directive && is_any(directive, openings))
+        return read_opening(c, directive, loc);
+    if (directive && is_any(directive, continuations))
+        return read_continuation(c, directive, loc);
     if (!active(c)) {
         rest_of_line(c);
         return;
@@ -645,15 +743,14 @@ static void read_directive(struct cursor *c)
         read_include(c, loc);
     else if (directive && strcmp(directive, "define") == 0)
         read_define(c, loc);
-    else if (directive && strcmp(directive, "undef") == 0) {
-        skip_blank(c, true);
-        char *name = read_word(c);
-        for (size_t i = 0; name && i < c->defined.count; i++)
-            if (strcmp(vec_get(&c->defined, i), name) == 0)
-                c->defined.items[i] = (void *)"";
+    else if (directive && strcmp(directive, "undef") == 0)
+        read_undef(c, loc);
+    else if (directive && strcmp(directive, "pragma") == 0)
         rest_of_line(c);
-    } else if (directive && strcmp(directive, "pragma") == 0)
-        rest_of_line(c);
+    else if (directive && strcmp(directive, "error") == 0)
+        fail(c, loc, arena_printf(c->state->arena, "#error %s", rest_of_line(c)), NULL);
+    else if (directive && strcmp(directive, "warning") == 0)
+        diag_warning(c->state->diag, loc, "#warning %s", rest_of_line(c));
     else
         fail(c, loc, "unknown preprocessor directive", NULL);
 }
@@ -665,16 +762,55 @@ static void skip_inactive_line(struct cursor *c)
         step(c);
 }
 
+/* A directive, or a line of a group not taken, inside a struct or enum
+ * body: read it and say so. */
+static bool preprocessor_line(struct cursor *c)
+{
+    if (c->failed)
+        return false;
+    if (peek(c, 0) == '#') {
+        read_directive(c);
+        return !c->failed;
+    }
+    if (!active(c) && peek(c, 0)) {
+        skip_inactive_line(c);
+        return true;
+    }
+    return false;
+}
+
 static bool starts_declaration(const struct cursor *c)
 {
     return word_at(c, "struct") || word_at(c, "union") || word_at(c, "enum") ||
            word_at(c, "typedef");
 }
 
+/* `#define MASK (A | B << 4)`: the probes see the value, as after cpp's
+ * replacement. A #define that is no integer expression (a string, a name
+ * only BTF knows) keeps its text. */
+static void evaluate_defines(struct cursor *c)
+{
+    const struct vec *definitions = &c->state->program->c_definitions;
+    struct name_scope scope = {c, NULL};
+    struct front_pp_names names = {macro_text, enumerator_value, &scope, false};
+    for (size_t i = 0; i < definitions->count; i++) {
+        struct ast_c_definition *definition = vec_get(definitions, i);
+        const char *text = definition->define_value;
+        if (definition->kind != C_DEFINE || !text || !*text ||
+            (isdigit((unsigned char)text[0]) && front_pp_token_length(text) == strlen(text)))
+            continue;
+        int64_t value;
+        if (front_pp_evaluate_text(c->state->arena, NULL, text, definition->loc, &names, &value))
+            definition->define_value = arena_printf(c->state->arena, "%" PRId64, value);
+    }
+}
+
 bool front_read_preamble(struct front_state *state, size_t *start, int *line, int *column)
 {
     struct cursor c = {.state = state, .text = state->text, .line = *line, .column = *column};
-    vec_push(&c.defined, (void *)"BPFTRACE_HAVE_BTF");
+    /* bpftrace defines it for clang; the probes do not see it */
+    struct macro have_btf = {"BPFTRACE_HAVE_BTF", "1"};
+    vec_push(&c.macros, &have_btf);
     for (;;) {
         skip_blank(&c, false);
         if (c.failed)
@@ -695,7 +831,9 @@ bool front_read_preamble(struct front_state *state, size_t *start, int *line, in
         const struct condition *open = vec_get(&c.conditions, c.conditions.count - 1);
         fail(&c, open->loc, "this conditional is never closed with #endif", NULL);
     }
-    vec_free(&c.defined);
+    if (!c.failed)
+        evaluate_defines(&c);
+    vec_free(&c.macros);
     vec_free(&c.conditions);
     *start = c.pos;
     *line = c.line;

@@ -22,7 +22,6 @@ struct cdefs {
     bool kernel_tried;
 };
 
-
 struct btf_types *cdefs_kernel(struct cdefs *cdefs)
 {
     if (!cdefs->kernel_tried) {
@@ -271,7 +270,10 @@ static bool add_typedef(struct cdefs *cdefs, const struct ast_c_definition *defi
     return true;
 }
 
-/* Only integer #defines become constants; other macros need a C preprocessor. */
+/* Only integer #defines become constants (the preamble has already reduced
+ * integer expressions to their value). A #define replaces whatever constant
+ * of that name came before, a header's TASK_RUNNING or an enumerator, as
+ * cpp's replacement would; one that is no integer hides it. */
 static void add_define(struct cdefs *cdefs, const struct ast_c_definition *definition)
 {
     const char *text = definition->define_value ? definition->define_value : "";
@@ -279,11 +281,16 @@ static void add_define(struct cdefs *cdefs, const struct ast_c_definition *defin
     long long value = strtoll(text, &end, 0);
     while (end && (*end == 'u' || *end == 'U' || *end == 'l' || *end == 'L'))
         end++;
-    if (end == text || (end && *end && !isspace((unsigned char)*end)))
+    bool is_integer = end != text && !(end && *end && !isspace((unsigned char)*end));
+    struct cdefs_entry *entry = find_entry(cdefs, definition->name);
+    if (entry && entry->type)
+        return; /* a type of that name keeps it */
+    if (!entry && !is_integer)
         return;
-    struct cdefs_entry *entry = add_entry(cdefs, definition->name);
-    entry->is_constant = true;
-    entry->value = value;
+    if (!entry)
+        entry = add_entry(cdefs, definition->name);
+    entry->is_constant = is_integer;
+    entry->value = is_integer ? value : 0;
 }
 
 struct cdefs *cdefs_build(struct arena *arena, const struct vec *definitions,

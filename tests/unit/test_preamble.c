@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "front/parse.h"
+#include "front/preamble_expr.h"
 #include "test.h"
+#include "types/cdefs.h"
 
 static struct arena arena;
 static struct diag diag;
@@ -178,6 +180,332 @@ static void test_errors_point_into_the_preamble(void)
     check_error("#define A 1\nBEGIN { $x = ; }", 2, 14, "unexpected ';'");
 }
 
+/* ---- #if expressions: the evaluator on its own ---------------------------- */
+
+static const char *test_macro(void *context, const char *name)
+{
+    (void)context;
+    static const char *const table[][2] = {
+        {"A", "3"},       {"B", "A + 1"},       {"SELF", "SELF + 1"}, {"EMPTY", ""},
+        {"PING", "PONG"}, {"PONG", "PING * 2"}, {NULL, NULL},
+    };
+    for (size_t i = 0; table[i][0]; i++)
+        if (strcmp(table[i][0], name) == 0)
+            return table[i][1];
+    return NULL;
+}
+
+static bool test_enumerator(void *context, const char *name, int64_t *value)
+{
+    (void)context;
+    *value = 40;
+    return strcmp(name, "RED") == 0;
+}
+
+static bool evaluate(const char *text, bool in_directive, int64_t *value)
+{
+    diag_free(&diag);
+    diag_init(&diag, "test", text);
+    struct front_pp_names names = {test_macro, in_directive ? NULL : test_enumerator, NULL,
+                                   in_directive};
+    return front_pp_evaluate_text(&arena, &diag, text, (struct srcloc){1, 1, 1}, &names, value);
+}
+
+static void check_value(const char *text, int64_t expected)
+{
+    int64_t value = 0;
+    bool ok = evaluate(text, true, &value);
+    if (!ok || value != expected)
+        fprintf(stderr, "  #if %s: got %s %lld, expected %lld\n", text, ok ? "" : "an error",
+                (long long)value, (long long)expected);
+    CHECK(ok && value == expected);
+}
+
+static void test_if_operators(void)
+{
+    check_value("1 + 2 * 3", 7);
+    check_value("(1 + 2) * 3", 9);
+    check_value("1 - 2 - 3", -4); /* left to right */
+    check_value("7 / 2", 3);
+    check_value("-7 / 2", -3);
+    check_value("7 % 3", 1);
+    check_value("-7 % 3", -1);
+    check_value("1 << 4", 16);
+    check_value("256 >> 4", 16);
+    check_value("-16 >> 2", -4);
+    check_value("1 << -1", 0); /* cpp shifts the other way */
+    check_value("1 << 64", 0);
+    check_value("2 < 3", 1);
+    check_value("3 <= 3", 1);
+    check_value("3 > 4", 0);
+    check_value("4 >= 5", 0);
+    check_value("3 == 3", 1);
+    check_value("3 != 3", 0);
+    check_value("6 & 3", 2);
+    check_value("6 ^ 3", 5);
+    check_value("6 | 3", 7);
+    check_value("2 && 3", 1);
+    check_value("1 && 0", 0);
+    check_value("0 || 2", 1);
+    check_value("0 || 0", 0);
+    check_value("!0", 1);
+    check_value("!5", 0);
+    check_value("~0", -1);
+    check_value("-(3)", -3);
+    check_value("+4", 4);
+    check_value("- -4", 4);
+    check_value("1 ? 2 : 3", 2);
+    check_value("0 ? 2 : 0 ? 3 : 4", 4);
+}
+
+static void test_if_literals(void)
+{
+    check_value("0x1F", 31);
+    check_value("0X1f", 31);
+    check_value("017", 15);
+    check_value("0", 0);
+    check_value("0b101", 5);
+    check_value("10U + 10L + 10UL + 10lu + 10LL + 10ull + 10LLU", 70);
+    check_value("'a'", 97);
+    check_value("'\\n'", 10);
+    check_value("'\\x41'", 65);
+    check_value("'\\101'", 65);
+    check_value("'\\0'", 0);
+    check_value("'\\''", 39);
+    check_value("'\\xff'", -1); /* char is signed */
+    /* unsigned wins in mixed arithmetic, as C's usual conversions say */
+    check_value("-1 < 0", 1);
+    check_value("-1 < 0u", 0);
+    check_value("-1 > 0u", 1);
+    check_value("0xffffffffffffffff == -1", 1);
+    check_value("0xffffffffffffffff > 0", 1); /* too big for signed: unsigned */
+    check_value("18446744073709551615 > 0", 1);
+    check_value("(0 ? 1u : -1) > 0", 1);
+    check_value("-9223372036854775807 - 1 < 0", 1);
+}
+
+static void test_if_precedence_and_names(void)
+{
+    check_value("1 | 2 ^ 3 & 4", 3);
+    check_value("1 + 2 << 1", 6);
+    check_value("1 < 2 == 1", 1);
+    check_value("2 + 3 == 5 && 1", 1);
+    check_value("1 || 0 && 0", 1);
+    check_value("0 && 0 || 1", 1);
+    check_value("1 ? 0 : 1 ? 2 : 3", 0);
+    check_value("-2 * -3 + ~1 * !0", 4);
+    check_value("defined(A) && defined A && !defined(NOPE) && !defined NOPE", 1);
+    check_value("defined EMPTY", 1);
+    check_value("A * 2", 6);
+    check_value("B * 2", 5); /* B is A + 1, replaced as text as cpp does: 3 + 1 * 2 */
+    check_value("UNKNOWN", 0);
+    check_value("UNKNOWN + 1", 1);
+    check_value("SELF", 1); /* not replaced inside itself: SELF + 1 with SELF = 0 */
+    check_value("PING", 0); /* PONG -> PING * 2 -> 0 * 2 */
+    check_value("EMPTY 5", 5);
+    /* operands not evaluated cannot fail, as in cpp */
+    check_value("0 && 1 / 0", 0);
+    check_value("1 || 1 % 0", 1);
+    check_value("1 ? 5 : 1 / 0", 5);
+    check_value("0 ? 1 / 0 : 6", 6);
+    int64_t value = 0;
+    CHECK(evaluate("RED + 2", false, &value) && value == 42); /* an enumerator */
+}
+
+static void check_if_error(const char *text, bool in_directive, int column, const char *message)
+{
+    int64_t value;
+    CHECK(!evaluate(text, in_directive, &value));
+    const struct diag_entry *error = first_error();
+    CHECK(error != NULL);
+    if (!error)
+        return;
+    if (error->loc.column != column || !strstr(error->message, message))
+        fprintf(stderr, "  %s: got %d %s\n", text, error->loc.column, error->message);
+    CHECK(error->loc.line == 1 && error->loc.column == column);
+    CHECK(strstr(error->message, message) != NULL);
+}
+
+static void test_if_errors(void)
+{
+    check_if_error("1 / 0", true, 3, "division by zero");
+    check_if_error("4 % (A - 3)", true, 3, "division by zero");
+    check_if_error("(1 + 2", true, 7, "expected ')'");
+    check_if_error("1 +", true, 4, "expected a value");
+    check_if_error("1 2", true, 3, "expected an operator before '2'");
+    check_if_error("1 = 2", true, 3, "unexpected '='");
+    check_if_error("* 2", true, 1, "expected a value, found '*'");
+    check_if_error("1 ? 2", true, 6, "expected ':'");
+    check_if_error("1.5", true, 1, "floating constant");
+    check_if_error("08", true, 1, "invalid digit '8'");
+    check_if_error("12abc", true, 1, "invalid suffix");
+    check_if_error("1lL", true, 1, "invalid suffix");
+    check_if_error("99999999999999999999", true, 1, "does not fit in 64 bits");
+    check_if_error("''", true, 1, "empty character constant");
+    check_if_error("'ab'", true, 1, "multi-character");
+    check_if_error("\"s\"", true, 1, "string");
+    check_if_error("defined", true, 1, "macro name after 'defined'");
+    check_if_error("defined(A", true, 9, "expected ')'");
+    check_if_error("1 + RED + NOPE", false, 11, "'NOPE' is not a constant");
+    check_if_error("", true, 1, "expected a value");
+}
+
+/* ---- #if, #elif and #define in scripts ------------------------------------ */
+
+static const char *define_value(const struct ast_program *program, const char *name)
+{
+    const char *value = NULL;
+    for (size_t i = 0; program && i < program->c_definitions.count; i++) {
+        const struct ast_c_definition *d = definition_at(program, i);
+        if (d->kind == C_DEFINE && strcmp(d->name, name) == 0)
+            value = d->define_value;
+    }
+    return value;
+}
+
+static void test_if_elif_chains_nest(void)
+{
+    struct ast_program *program =
+        parse("#define FOO 1\n"
+              "#ifdef FOO\n"
+              "#define BAR 5\n"
+              "#endif\n"
+              "#if BAR > 4\n"
+              "#define BAZ 9\n"
+              "#endif\n"
+              "#if BAR == 1\n"
+              "#define PICK 1\n"
+              "#elif BAR == 5 && defined(BAZ)\n"
+              "#  if BAZ < 9\n"
+              "#    define PICK 2\n"
+              "#  elif BAZ == 9\n"
+              "#    define PICK 3\n"
+              "#  else\n"
+              "#    define PICK 4\n"
+              "#  endif\n"
+              "#elif 1 / 0\n" /* a branch was taken: not evaluated */
+              "#define PICK 5\n"
+              "#else\n"
+              "#define PICK 6\n"
+              "#endif\n"
+              "#if 0\n"
+              "#if 1 / 0 garbage (\n" /* a group not taken: not evaluated */
+              "#elif also garbage\n"
+              "#endif\n"
+              "#elif !defined NOPE\n"
+              "#define LAST 7\n"
+              "#endif\n"
+              "BEGIN { exit(); }");
+    CHECK(program != NULL);
+    CHECK_STR(define_value(program, "BAZ"), "9");
+    CHECK_STR(define_value(program, "PICK"), "3");
+    CHECK_STR(define_value(program, "LAST"), "7");
+}
+
+static void test_define_values_and_undef(void)
+{
+    struct ast_program *program = parse("#define N 4\n"
+                                        "#define MASK (N << 4 | 0x3)\n"
+                                        "#define NAME \"text\"\n"
+                                        "#define GONE 1\n"
+                                        "#undef GONE\n"
+                                        "#ifdef GONE\n"
+                                        "#error not reached\n"
+                                        "#endif\n"
+                                        "struct s { char a[N * 2]; unsigned b : N - 1; };\n"
+                                        "enum e { X = N << 1, Y, Z = MASK + Y };\n"
+                                        "BEGIN { exit(); }");
+    CHECK(program != NULL);
+    if (!program)
+        return;
+    CHECK_STR(define_value(program, "MASK"), "67");
+    CHECK_STR(define_value(program, "NAME"), "\"text\"");
+    CHECK(define_value(program, "GONE") == NULL);
+    const struct ast_c_definition *s = NULL, *e = NULL;
+    for (size_t i = 0; i < program->c_definitions.count; i++) {
+        const struct ast_c_definition *d = definition_at(program, i);
+        s = d->kind == C_STRUCT ? d : s;
+        e = d->kind == C_ENUM ? d : e;
+    }
+    CHECK(s && field_at(s, 0)->array_length == 8 && field_at(s, 1)->bit_width == 3);
+    CHECK(e && ((const struct ast_c_enumerator *)vec_get(&e->enumerators, 2))->value == 76);
+}
+
+/* Directives work inside struct and enum bodies too, as cpp runs first. */
+static void test_directives_inside_bodies(void)
+{
+    struct ast_program *program = parse("#define WIDE 1\n"
+                                        "struct s {\n"
+                                        "#if WIDE\n"
+                                        "    long a;\n"
+                                        "#else\n"
+                                        "    int a;\n"
+                                        "#endif\n"
+                                        "#ifdef NOPE\n"
+                                        "    } not C at all {\n"
+                                        "#endif\n"
+                                        "};\n"
+                                        "enum e {\n"
+                                        "    A = 1,\n"
+                                        "#if !WIDE\n"
+                                        "    B,\n"
+                                        "#endif\n"
+                                        "    C\n"
+                                        "#define D 9\n"
+                                        "};\n"
+                                        "BEGIN { exit(); }");
+    CHECK(program != NULL);
+    if (!program)
+        return;
+    const struct ast_c_definition *s = NULL, *e = NULL;
+    for (size_t i = 0; i < program->c_definitions.count; i++) {
+        const struct ast_c_definition *d = definition_at(program, i);
+        s = d->kind == C_STRUCT ? d : s;
+        e = d->kind == C_ENUM ? d : e;
+    }
+    CHECK(s && s->fields.count == 1 && strcmp(field_at(s, 0)->type_text, "long") == 0);
+    CHECK(e && e->enumerators.count == 2);
+    CHECK(e && ((const struct ast_c_enumerator *)vec_get(&e->enumerators, 1))->value == 2);
+    CHECK_STR(define_value(program, "D"), "9");
+}
+
+/* A #define of the script wins over a header's constant of the same name,
+ * before the #include or after it. */
+static void test_script_define_beats_header_constant(void)
+{
+    struct ast_program *program = parse("#define AF_INET 99\n"
+                                        "#include <sys/socket.h>\n"
+                                        "#include <linux/sched.h>\n"
+                                        "#define TASK_RUNNING 7\n"
+                                        "#define TWICE (TASK_RUNNING * 2)\n"
+                                        "BEGIN { exit(); }");
+    CHECK(program != NULL);
+    if (!program)
+        return;
+    struct cdefs *cdefs = cdefs_build(&arena, &program->c_definitions, NULL, &diag);
+    CHECK(cdefs != NULL);
+    int64_t value = 0;
+    CHECK(cdefs && cdefs_constant(cdefs, "TASK_RUNNING", &value) && value == 7);
+    CHECK(cdefs && cdefs_constant(cdefs, "TWICE", &value) && value == 14);
+    CHECK(cdefs && cdefs_constant(cdefs, "AF_INET", &value) && value == 99);
+    CHECK(cdefs && cdefs_constant(cdefs, "AF_INET6", &value) && value == 10);
+}
+
+static void test_if_errors_point_into_the_script(void)
+{
+    check_error("#define A 0\n#if 4 / A\n#endif\nBEGIN {}", 2, 7, "division by zero");
+    check_error("#if 0\n#elif\n#endif\nBEGIN {}", 2, 1, "expected an expression");
+    check_error("#if 0\n#elif (1\n#endif\nBEGIN {}", 2, 9, "expected ')'");
+    check_error("#if 0\n#else\n#elif 1\n#endif\nBEGIN {}", 3, 1, "after the #else");
+    check_error("#if 0\n#else\n#else\n#endif\nBEGIN {}", 3, 1, "after the #else");
+    check_error("#elif 1\nBEGIN {}", 1, 1, "no matching");
+    check_error("#if 1\n#if 2\n#endif\nBEGIN {}", 1, 1, "never closed");
+    check_error("enum e { A = 1 / 0 };\nBEGIN {}", 1, 16, "division by zero");
+    check_error("#if 2 > 1\n#error needs a newer kernel\n#endif\nBEGIN {}", 2, 1,
+                "#error needs a newer kernel");
+    check_error("struct s { char a[NOPE]; };\nBEGIN {}", 1, 19, "'NOPE' is not a constant");
+}
+
 /* Debian's bpftrace tools: every one parses (many cannot run here for want
  * of kprobes, which is a later stage's business). */
 static void test_debian_tools_parse(void)
@@ -244,6 +572,15 @@ int main(void)
     test_known_header_constants();
     test_typedef_names_cast();
     test_errors_point_into_the_preamble();
+    test_if_operators();
+    test_if_literals();
+    test_if_precedence_and_names();
+    test_if_errors();
+    test_if_elif_chains_nest();
+    test_define_values_and_undef();
+    test_script_define_beats_header_constant();
+    test_directives_inside_bodies();
+    test_if_errors_point_into_the_script();
     test_debian_tools_parse();
     test_stdlib_prelude();
     diag_free(&diag);
