@@ -20,6 +20,10 @@ packages=(
     libz3-dev libzstd-dev libxml2-dev
     # the runtime tests: bpftool lists loaded programs, jq reads its JSON
     bpftool jq
+    # Debian's bpftrace 0.17: its tools in /usr/sbin/*.bt are a conformance
+    # corpus (tests/runtime/tools.test), and bpftrace is the peer that
+    # benchmarks and output comparisons run against
+    bpftrace
 )
 
 die() {

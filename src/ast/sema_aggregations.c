@@ -5,8 +5,10 @@
 
 #include "ast/sema_maps.h"
 
-/* bpftrace's limit on lhist buckets. */
-enum { LHIST_MAX_BUCKETS = 1000, HIST_MAX_BITS = 5 };
+/* bpftrace's limit on lhist's buckets between min and max (two more hold
+ * what falls outside): at most 1002 counters, 8016 bytes, well within the
+ * 32 KiB a per-CPU map value may have. */
+enum { LHIST_MAX_STEPS = 1000, HIST_MAX_BITS = 5 };
 
 static struct ast_expr *argument(struct ast_expr *call, size_t index)
 {
@@ -139,10 +141,15 @@ static bool lhist_shape(struct checker *checker, struct ast_expr *call,
                    (long long)min, (long long)max, (long long)step);
         return false;
     }
-    if ((max - min) / step + 2 > LHIST_MAX_BUCKETS) {
+    /* bpftrace counts the steps between min and max, not the two buckets
+     * outside them: lhist(x, 0, 1000, 1) is allowed (cpuwalk.bt). max > min,
+     * so the difference fits unsigned even when it overflows signed. */
+    uint64_t steps = ((uint64_t)max - (uint64_t)min) / (uint64_t)step;
+    if (steps > LHIST_MAX_STEPS) {
         struct diag_entry *entry =
-            diag_error(checker->diag, call->loc, "lhist() would have %lld buckets; at most %d fit",
-                       (long long)((max - min) / step + 2), LHIST_MAX_BUCKETS);
+            diag_error(checker->diag, call->loc,
+                       "lhist() would need %llu buckets from min to max; at most %d fit",
+                       (unsigned long long)steps, LHIST_MAX_STEPS);
         diag_hint(entry, "use a larger step or a narrower range");
         return false;
     }

@@ -153,7 +153,8 @@ static LLVMValueRef lhist_bucket(struct codegen *cg, LLVMValueRef value,
     LLVMValueRef step = codegen_const(cg, (uint64_t)shape->step);
     LLVMValueRef inside = LLVMBuildAdd(cg->builder, LLVMBuildUDiv(cg->builder, offset, step, ""),
                                        codegen_const(cg, 1), "");
-    LLVMValueRef last = codegen_const(cg, (uint64_t)((shape->max - shape->min) / shape->step + 1));
+    LLVMValueRef last =
+        codegen_const(cg, output_lhist_bucket_count(shape->min, shape->max, shape->step) - 1);
     LLVMValueRef bucket = LLVMBuildSelect(cg->builder, above, last, inside, "");
     return LLVMBuildSelect(cg->builder, below, codegen_const(cg, 0), bucket, "");
 }

@@ -45,18 +45,25 @@ unsigned output_hist_bucket_count(unsigned bits)
     return (64 - bits) * (1u << bits) + 1;
 }
 
+/* The steps from min to max. max > min, so the difference fits unsigned
+ * even where it overflows signed (lhist(x, -2^62, 2^62, 2^60)). */
+static uint64_t lhist_steps(int64_t min, int64_t max, int64_t step)
+{
+    return ((uint64_t)max - (uint64_t)min) / (uint64_t)step;
+}
+
 unsigned output_lhist_bucket(int64_t value, int64_t min, int64_t max, int64_t step)
 {
     if (value < min)
         return 0;
     if (value >= max)
-        return (unsigned)((max - min) / step + 1);
-    return (unsigned)((uint64_t)(value - min) / (uint64_t)step + 1);
+        return (unsigned)(lhist_steps(min, max, step) + 1);
+    return (unsigned)(((uint64_t)value - (uint64_t)min) / (uint64_t)step + 1);
 }
 
 unsigned output_lhist_bucket_count(int64_t min, int64_t max, int64_t step)
 {
-    return (unsigned)((max - min) / step + 2);
+    return (unsigned)(lhist_steps(min, max, step) + 2);
 }
 
 static void plain_bound(struct output_hist_bound *bound, int64_t value)
@@ -118,9 +125,11 @@ static void upper_bound(const struct output_hist_shape *shape, unsigned index,
         hist_bound(bound, index, shape->bits);
         return;
     }
-    int64_t number = shape->min + (int64_t)index * shape->step;
-    if (number <= shape->max)
-        lhist_bound(bound, number, shape->step);
+    /* Bound i is min + i*step, present up to the last one not above max. */
+    if (index <= lhist_steps(shape->min, shape->max, shape->step))
+        lhist_bound(bound,
+                    (int64_t)((uint64_t)shape->min + (uint64_t)index * (uint64_t)shape->step),
+                    shape->step);
 }
 
 size_t output_hist_rows(const struct output_hist_shape *shape, const uint64_t *buckets,
