@@ -105,9 +105,25 @@ static const struct type *builtin_type(struct checker *checker, struct ast_expr 
     }
 }
 
+/* `ncpus` is `ncpus()`: the bare name becomes the call. */
+static const struct type *identifier_as_call(struct checker *checker, struct ast_expr *expr)
+{
+    const char *name = expr->identifier.name;
+    expr->kind = EXPR_CALL;
+    expr->call.name = name;
+    expr->call.name_loc = expr->loc;
+    memset(&expr->call.args, 0, sizeof(expr->call.args));
+    expr->call.function = 0;
+    expr->call.site = 0;
+    expr->call.subprogram = NULL;
+    return sema_check_call(checker, expr);
+}
+
 static const struct type *check_identifier(struct checker *checker, struct ast_expr *expr)
 {
     const char *name = expr->identifier.name;
+    if (sema_is_call_builtin(name))
+        return identifier_as_call(checker, expr);
     for (size_t i = 0; i < BUILTIN_COUNT; i++) {
         if (strcmp(builtins[i].name, name) == 0) {
             expr->identifier.builtin = builtins[i].builtin;
@@ -414,6 +430,8 @@ static const struct type *check_cast(struct checker *checker, struct ast_expr *e
     const struct type *operand = sema_check_expr(checker, expr->cast.operand);
     if (!operand)
         return NULL;
+    if (sema_types_is_string_cast(expr->cast.type_text)) /* sema_types.c */
+        return sema_types_string_cast(checker, expr, operand);
     const struct type *target = type_c_integer(expr->cast.type_text);
     if (!target) /* pointers, structs, C and kernel type names */
         return sema_types_cast(checker, expr, operand);

@@ -11,7 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
 #include "probes/probe.h"
+#include "types/cdefs.h"
 
 static struct ast_expr *argument(struct ast_expr *call, size_t index)
 {
@@ -384,4 +388,110 @@ const struct type *sema_check_path(struct checker *checker, struct ast_expr *cal
         size = (unsigned)limit->integer.value;
     }
     return type_string(checker->arena, size);
+}
+
+/* ncpus, jiffies and usermode are builtins bpftrace also takes as calls;
+ * a bare name is checked as the call without arguments. */
+bool sema_is_call_builtin(const char *name)
+{
+    return strcmp(name, "ncpus") == 0 || strcmp(name, "jiffies") == 0 ||
+           strcmp(name, "usermode") == 0;
+}
+
+/* The CPUs the kernel may bring up, as libbpf counts them for per-CPU maps:
+ * fixed at load, so the call becomes a constant (usable as a loop bound). */
+const struct type *sema_check_ncpus(struct checker *checker, struct ast_expr *call)
+{
+    int cpus = libbpf_num_possible_cpus();
+    if (cpus < 1) {
+        diag_error(checker->diag, call->loc, "ncpus: cannot count the possible CPUs: %s",
+                   strerror(-cpus));
+        return NULL;
+    }
+    call->kind = EXPR_INTEGER;
+    call->integer.value = (uint64_t)cpus;
+    return type_int(8, false);
+}
+
+const struct type *sema_check_jiffies(struct checker *checker, struct ast_expr *call)
+{
+    (void)checker;
+    (void)call;
+    return type_int(8, false);
+}
+
+static const struct probe_kind *current_kind(const struct checker *checker)
+{
+    if (checker->variant && checker->variant->instances.count) {
+        const struct probe_instance *instance = vec_get(&checker->variant->instances, 0);
+        return instance->kind;
+    }
+    return checker->probe ? checker->probe->kind : NULL;
+}
+
+/* bpftrace reads the privilege level of the registers the probe fired with
+ * (x86-64's cs), so only probes that get those registers have usermode. */
+const struct type *sema_check_usermode(struct checker *checker, struct ast_expr *call)
+{
+#if !defined(__x86_64__)
+    diag_error(checker->diag, call->loc, "usermode is only available on x86-64");
+    return NULL;
+#endif
+    const struct probe_kind *kind = current_kind(checker);
+    bool has_registers =
+        kind && (kind->context == CONTEXT_PT_REGS || kind->context == CONTEXT_PERF_EVENT);
+    if (!has_registers) {
+        struct diag_entry *entry =
+            diag_error(checker->diag, call->loc, "usermode is not available in %s probes",
+                       kind ? kind->name : "these");
+        diag_hint(entry, "usermode reads the registers the event interrupted: use it in "
+                         "profile, interval, software, hardware, kprobe or uprobe probes");
+        return NULL;
+    }
+    return type_int(1, false);
+}
+
+/* comm(pid) looks the task up with the bpf_task_from_pid kfunc, which the
+ * kernel lets only some program types call. */
+static bool kfunc_allowed(struct checker *checker, struct ast_expr *call)
+{
+    const struct probe_kind *kind = current_kind(checker);
+    unsigned type = kind ? kind->program_type : 0;
+    if (type == BPF_PROG_TYPE_TRACEPOINT || type == BPF_PROG_TYPE_PERF_EVENT ||
+        type == BPF_PROG_TYPE_TRACING)
+        return true;
+    struct diag_entry *entry = diag_error(
+        checker->diag, call->loc,
+        "comm(pid) is not available in %s probes: the kernel lets only tracepoint, perf-event "
+        "and fentry programs call bpf_task_from_pid()",
+        kind ? kind->name : "these");
+    if (kind && kind->context == CONTEXT_SYSCALL_ENTER)
+        diag_hint(entry, "sonde compiles syscalls:* tracepoints as raw tracepoints; "
+                         "SONDE_SYSCALLS_VIA_RAW=0 attaches real tracepoints, which may call it");
+    else
+        diag_hint(entry, "use it in tracepoint, profile, interval, software or hardware probes");
+    return false;
+}
+
+/* comm() is the builtin; comm(pid) the name of the thread with that pid in
+ * the initial pid namespace. call.site keeps where task_struct holds comm. */
+const struct type *sema_check_comm(struct checker *checker, struct ast_expr *call)
+{
+    const struct type *name = type_string(checker->arena, 16);
+    if (call->call.args.count == 0)
+        return name;
+    if (!check_integer_argument(checker, call, 0, "pid") || !kfunc_allowed(checker, call))
+        return NULL;
+    const struct type *task =
+        type_complete(cdefs_kernel(checker->cdefs)
+                          ? cdefs_resolve(checker->cdefs, "struct task_struct", SPACE_KERNEL)
+                          : NULL);
+    const struct type_field *comm = task ? type_find_field(task, "comm") : NULL;
+    if (!comm) {
+        diag_error(checker->diag, call->loc,
+                   "comm(pid) needs the kernel's struct task_struct (BTF), which is not readable");
+        return NULL;
+    }
+    call->call.site = (int)comm->offset;
+    return name;
 }

@@ -6,6 +6,15 @@
 
 #include "ast/sema_internal.h"
 
+/* Functions of sema_functions.c beyond sema.h's enum sema_function: they
+ * continue its numbering (codegen_call sends unknown ids to codegen_function). */
+enum sema_function_more {
+    FUNCTION_NCPUS = FUNCTION_PRINT + 1, /* a constant: the possible CPUs at compile time */
+    FUNCTION_JIFFIES,                    /* bpf_jiffies64() */
+    FUNCTION_USERMODE,                   /* whether the sampled registers are user mode's */
+    FUNCTION_COMM,                       /* comm() and comm(pid) */
+};
+
 /* Frames a stack keeps when the script gives no limit (bpftrace's maximum). */
 enum { SEMA_STACK_FRAMES = 127 };
 
@@ -39,6 +48,23 @@ const struct type *sema_check_cgroupid(struct checker *checker, struct ast_expr 
 const struct type *sema_check_path(struct checker *checker, struct ast_expr *call);
 /* sema_uaddr.c */
 const struct type *sema_check_uaddr(struct checker *checker, struct ast_expr *call);
+
+/* Builtins that are also functions: `ncpus`, `jiffies`, `usermode` (and
+ * `comm(pid)`). A bare name becomes a call without arguments. */
+bool sema_is_call_builtin(const char *name);
+const struct type *sema_check_ncpus(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_jiffies(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_usermode(struct checker *checker, struct ast_expr *call);
+const struct type *sema_check_comm(struct checker *checker, struct ast_expr *call);
+
+/* sema_types.c: `(string[N])x` and `(string)x` of strings and char arrays. */
+enum { SEMA_STRING_CAST_MAX = 4096 };
+bool sema_types_is_string_cast(const char *type_text);
+const struct type *sema_types_string_cast(struct checker *checker, struct ast_expr *expr,
+                                          const struct type *operand);
+/* sema_types.c: the value of an integer expression known at compile time
+ * (literals and operators on them, as in `t[1 - 1]`); false otherwise. */
+bool sema_constant_integer(const struct ast_expr *expr, int64_t *value);
 
 /* sema_number_functions.c: strerror, syscall_name, signal_name, cgroup_path, bswap. */
 const struct type *sema_check_number_name(struct checker *checker, struct ast_expr *call);

@@ -5,8 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ast/sema_functions.h"
 #include "ast/sema_internal.h"
+#include "types/btf.h"
 #include "types/cdefs.h"
+
+#include <bpf/btf.h>
+
+static const char *enumerator_tag(struct checker *checker, const char *name);
+static const struct type *enum_cast_type(struct checker *checker, const char *type_text,
+                                         const struct type *base);
 
 int sema_types_begin(struct checker *checker, struct ast_program *program, struct diag *diag)
 {
@@ -47,9 +55,22 @@ const struct type *sema_types_constant(struct checker *checker, struct ast_expr 
     int64_t value;
     if (!cdefs_constant(checker->cdefs, expr->identifier.name, &value))
         return NULL;
-    expr->kind = EXPR_INTEGER;
-    expr->integer.value = (uint64_t)value;
-    return type_int(8, true);
+    const char *tag = enumerator_tag(checker, expr->identifier.name);
+    if (!tag) {
+        expr->kind = EXPR_INTEGER;
+        expr->integer.value = (uint64_t)value;
+        return type_int(8, true);
+    }
+    /* An enumerator is its enum's value: `(enum tag)value`. */
+    struct ast_expr *number = ARENA_NEW(checker->arena, struct ast_expr);
+    number->kind = EXPR_INTEGER;
+    number->loc = expr->loc;
+    number->integer.value = (uint64_t)value;
+    expr->kind = EXPR_CAST;
+    expr->cast.type_text = arena_printf(checker->arena, "enum %s", tag);
+    expr->cast.type_loc = expr->loc;
+    expr->cast.operand = number;
+    return sema_check_expr(checker, expr);
 }
 
 /* Edit distance where swapping two neighbours costs one ("pdi" is one step
@@ -136,12 +157,93 @@ const struct type *sema_types_deref(struct checker *checker, struct ast_expr *ex
     return type_complete(operand->element);
 }
 
+static bool constant_binary(enum ast_binary_op op, int64_t a, int64_t b, int64_t *value)
+{
+    if (op > OP_SHIFT_RIGHT)
+        return false;
+    uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+    /* BPF's x / 0 = 0 and x % 0 = x; -1 apart so INT64_MIN / -1 cannot trap. */
+    const int64_t results[] = {
+        [OP_ADD] = (int64_t)(ua + ub),
+        [OP_SUB] = (int64_t)(ua - ub),
+        [OP_MUL] = (int64_t)(ua * ub),
+        [OP_DIV] = b == 0    ? 0
+                   : b == -1 ? (int64_t)(0 - ua)
+                             : a / b,
+        [OP_MOD] = b == 0    ? a
+                   : b == -1 ? 0
+                             : a % b,
+        [OP_BIT_AND] = a & b,
+        [OP_BIT_OR] = a | b,
+        [OP_BIT_XOR] = a ^ b,
+        [OP_SHIFT_LEFT] = (int64_t)(ua << (ub & 63)),
+        [OP_SHIFT_RIGHT] = (int64_t)(ua >> (ub & 63)),
+    };
+    *value = results[op];
+    return true;
+}
+
+bool sema_constant_integer(const struct ast_expr *expr, int64_t *value)
+{
+    int64_t left, right;
+    switch (expr->kind) {
+    case EXPR_INTEGER:
+        *value = (int64_t)expr->integer.value;
+        return true;
+    case EXPR_UNARY:
+        if (!sema_constant_integer(expr->unary.operand, &left))
+            return false;
+        if (expr->unary.op == OP_NEGATE)
+            *value = (int64_t)(0 - (uint64_t)left);
+        else if (expr->unary.op == OP_BIT_NOT)
+            *value = ~left;
+        else
+            return false;
+        return true;
+    case EXPR_BINARY:
+        return sema_constant_integer(expr->binary.left, &left) &&
+               sema_constant_integer(expr->binary.right, &right) &&
+               constant_binary(expr->binary.op, left, right, value);
+    default:
+        return false;
+    }
+}
+
+/* `t[i]` on a tuple (bpftrace 0.25) needs an index known at compile time;
+ * it then means `t.i`, which it becomes. */
+static const struct type *tuple_index(struct checker *checker, struct ast_expr *expr,
+                                      const struct type *base)
+{
+    struct ast_expr *at = expr->index.index;
+    int64_t index;
+    if (!sema_constant_integer(at, &index)) {
+        struct diag_entry *entry =
+            diag_error(checker->diag, at->loc, "a tuple's index must be known at compile time");
+        diag_hint(entry, "write an integer literal, e.g. $t[0] or $t.0");
+        return NULL;
+    }
+    if (index < 0 || (uint64_t)index >= base->field_count) {
+        diag_error(checker->diag, at->loc, "index %lld is out of range for %s (%u elements)",
+                   (long long)index, type_name(checker->arena, base), base->field_count);
+        return NULL;
+    }
+    struct ast_expr *tuple = expr->index.base;
+    expr->kind = EXPR_FIELD;
+    expr->field.base = tuple;
+    expr->field.name = arena_printf(checker->arena, "%lld", (long long)index);
+    expr->field.arrow = false;
+    expr->field.name_loc = at->loc;
+    return base->fields[index].type;
+}
+
 const struct type *sema_types_index(struct checker *checker, struct ast_expr *expr)
 {
     const struct type *base = sema_check_expr(checker, expr->index.base);
     const struct type *index = sema_check_expr(checker, expr->index.index);
     if (!base || !index)
         return NULL;
+    if (base->kind == TYPE_TUPLE && type_is_integer(index))
+        return tuple_index(checker, expr, base);
     if (!type_is_integer(index)) {
         diag_error(checker->diag, expr->index.index->loc, "an index must be an integer, got %s",
                    type_name(checker->arena, index));
@@ -263,6 +365,8 @@ const struct type *sema_types_cast(struct checker *checker, struct ast_expr *exp
                    type_name(checker->arena, operand), type_name(checker->arena, target));
         return NULL;
     }
+    if (target->kind == TYPE_INT && strncmp(expr->cast.type_text, "enum ", 5) == 0)
+        return enum_cast_type(checker, expr->cast.type_text, target);
     return target;
 }
 
@@ -324,4 +428,178 @@ const struct type *sema_types_offsetof(struct checker *checker, struct ast_expr 
         type = type_complete(field->type);
     }
     return become_integer(checker, expr, offset);
+}
+
+/* "string" (capacity 0: the operand's) or "string[N]"; false for other names. */
+static bool parse_string_type(const char *text, unsigned long *capacity, bool *valid)
+{
+    if (strncmp(text, "string", 6) != 0)
+        return false;
+    const char *rest = text + 6;
+    while (*rest == ' ')
+        rest++;
+    *capacity = 0;
+    *valid = true;
+    if (*rest == '\0')
+        return true;
+    if (*rest != '[')
+        return false;
+    char *end = NULL;
+    *capacity = strtoul(rest + 1, &end, 10);
+    while (end && *end == ' ')
+        end++;
+    *valid = end && end != rest + 1 && *end == ']' && end[1] == '\0';
+    return true;
+}
+
+bool sema_types_is_string_cast(const char *type_text)
+{
+    unsigned long capacity;
+    bool valid;
+    return parse_string_type(type_text, &capacity, &valid);
+}
+
+static bool is_char_array(const struct type *type)
+{
+    return type->kind == TYPE_ARRAY && type->element && type->element->kind == TYPE_INT &&
+           type->element->size == 1 && type->length;
+}
+
+/* `(string[N])x` of a string or a char array: the first N - 1 bytes and a
+ * NUL, as str(p, N) cuts what it reads; `(string)x` keeps x's capacity. */
+const struct type *sema_types_string_cast(struct checker *checker, struct ast_expr *expr,
+                                          const struct type *operand)
+{
+    unsigned long capacity;
+    bool valid;
+    parse_string_type(expr->cast.type_text, &capacity, &valid);
+    if (!valid || (capacity == 0 && strchr(expr->cast.type_text, '['))) {
+        diag_error(checker->diag, expr->cast.type_loc,
+                   "a string's length must be a positive integer, e.g. string[16]");
+        return NULL;
+    }
+    if (capacity > SEMA_STRING_CAST_MAX) {
+        diag_error(checker->diag, expr->cast.type_loc, "string[%lu] is longer than %u bytes",
+                   capacity, SEMA_STRING_CAST_MAX);
+        return NULL;
+    }
+    if (operand->kind != TYPE_STRING && !is_char_array(operand)) {
+        struct diag_entry *entry =
+            diag_error(checker->diag, expr->loc, "cannot cast %s to %s",
+                       type_name(checker->arena, operand), expr->cast.type_text);
+        diag_hint(entry, "a string cast takes a string or a char array; str(address) reads a "
+                         "string from memory");
+        return NULL;
+    }
+    return type_string(checker->arena, capacity ? (unsigned)capacity : operand->size);
+}
+
+/* ---- enums: casts and enumerators carry their enum's names, which
+ * printf's %s prints (bpftrace 0.22). ---- */
+
+static const struct ast_c_definition *script_enum(const struct checker *checker, const char *tag)
+{
+    const struct vec *definitions = checker->program ? &checker->program->c_definitions : NULL;
+    for (size_t i = 0; definitions && i < definitions->count; i++) {
+        const struct ast_c_definition *definition = vec_get(definitions, i);
+        if (definition->kind == C_ENUM && definition->name && strcmp(definition->name, tag) == 0)
+            return definition;
+    }
+    return NULL;
+}
+
+static const struct type *enum_from_script(struct checker *checker,
+                                           const struct ast_c_definition *definition,
+                                           const struct type *base)
+{
+    unsigned count = (unsigned)definition->enumerators.count;
+    struct type_enumerator *names = arena_alloc(checker->arena, sizeof(*names) * (count + 1));
+    for (unsigned i = 0; i < count; i++) {
+        const struct ast_c_enumerator *enumerator = vec_get(&definition->enumerators, i);
+        names[i].name = enumerator->name;
+        names[i].value = enumerator->value;
+    }
+    return type_enum(checker->arena, base,
+                     arena_printf(checker->arena, "enum %s", definition->name), names, count);
+}
+
+static const struct type *enum_from_btf(struct checker *checker, const struct btf *btf,
+                                        const struct btf_type *t, const struct type *base)
+{
+    unsigned count = btf_vlen(t);
+    struct type_enumerator *names = arena_alloc(checker->arena, sizeof(*names) * (count + 1));
+    for (unsigned i = 0; i < count; i++) {
+        if (btf_is_enum(t)) {
+            const struct btf_enum *e = &btf_enum(t)[i];
+            names[i].name = arena_strdup(checker->arena, btf__name_by_offset(btf, e->name_off));
+            names[i].value = btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
+        } else {
+            const struct btf_enum64 *e = &btf_enum64(t)[i];
+            names[i].name = arena_strdup(checker->arena, btf__name_by_offset(btf, e->name_off));
+            names[i].value = (int64_t)btf_enum64_value(e);
+        }
+    }
+    const char *tag = btf__name_by_offset(btf, t->name_off);
+    return type_enum(checker->arena, base, arena_printf(checker->arena, "enum %s", tag), names,
+                     count);
+}
+
+static const struct btf *kernel_btf(struct checker *checker)
+{
+    struct btf_types *kernel = cdefs_kernel(checker->cdefs);
+    return kernel ? btf_types_btf(kernel) : NULL;
+}
+
+/* `(enum e)x`: the integer type the cast resolved to, with e's names. */
+static const struct type *enum_cast_type(struct checker *checker, const char *type_text,
+                                         const struct type *base)
+{
+    const char *tag = type_text + 5;
+    const struct ast_c_definition *definition = script_enum(checker, tag);
+    if (definition)
+        return enum_from_script(checker, definition, base);
+    const struct btf *btf = kernel_btf(checker);
+    int id = btf ? btf__find_by_name_kind(btf, tag, BTF_KIND_ENUM) : -1;
+    if (btf && id <= 0)
+        id = btf__find_by_name_kind(btf, tag, BTF_KIND_ENUM64);
+    if (id <= 0)
+        return base;
+    return enum_from_btf(checker, btf, btf__type_by_id(btf, (uint32_t)id), base);
+}
+
+static bool enum_has(const struct btf *btf, const struct btf_type *t, const char *name)
+{
+    for (unsigned i = 0; i < btf_vlen(t); i++) {
+        uint32_t offset = btf_is_enum(t) ? btf_enum(t)[i].name_off : btf_enum64(t)[i].name_off;
+        if (strcmp(btf__name_by_offset(btf, offset), name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The tag of the named enum that defines enumerator `name` (script first,
+ * then the kernel's BTF); NULL when it has none or is anonymous. */
+static const char *enumerator_tag(struct checker *checker, const char *name)
+{
+    const struct vec *definitions = checker->program ? &checker->program->c_definitions : NULL;
+    for (size_t i = 0; definitions && i < definitions->count; i++) {
+        const struct ast_c_definition *definition = vec_get(definitions, i);
+        if (definition->kind != C_ENUM)
+            continue;
+        for (size_t j = 0; j < definition->enumerators.count; j++) {
+            const struct ast_c_enumerator *enumerator = vec_get(&definition->enumerators, j);
+            if (strcmp(enumerator->name, name) == 0)
+                return definition->name && *definition->name ? definition->name : NULL;
+        }
+    }
+    const struct btf *btf = kernel_btf(checker);
+    unsigned total = btf ? btf__type_cnt(btf) : 0;
+    for (unsigned id = 1; id < total; id++) {
+        const struct btf_type *t = btf__type_by_id(btf, id);
+        if (btf_is_any_enum(t) && enum_has(btf, t, name)) {
+            const char *tag = btf__name_by_offset(btf, t->name_off);
+            return tag && *tag ? tag : NULL;
+        }
+    }
+    return NULL;
 }

@@ -179,6 +179,11 @@ LLVMValueRef codegen_memory_read(struct codegen *cg, struct ast_expr *expr);
 LLVMValueRef codegen_memory_address(struct codegen *cg, struct ast_expr *expr);
 LLVMValueRef codegen_memory_index(struct codegen *cg, struct ast_expr *expr);
 LLVMValueRef codegen_pointer_arithmetic(struct codegen *cg, struct ast_expr *expr);
+/* comm(pid): the 16-byte name of the task with that pid (zeros when there is
+ * none), through the bpf_task_from_pid kfunc; `offset` is comm's in task_struct. */
+LLVMValueRef codegen_comm_of_pid(struct codegen *cg, LLVMValueRef pid, unsigned offset);
+/* (string[N])x: a string or char array cut to N - 1 bytes and a NUL. */
+LLVMValueRef codegen_string_cast(struct codegen *cg, struct ast_expr *expr);
 
 /* programs.c */
 int codegen_programs(struct codegen *cg, struct ast_program *program);

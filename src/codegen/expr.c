@@ -358,6 +358,8 @@ LLVMValueRef codegen_expr(struct codegen *cg, struct ast_expr *expr)
     case EXPR_INDEX:
         return codegen_memory_index(cg, expr);
     case EXPR_CAST:
+        if (expr->type->kind == TYPE_STRING)
+            return codegen_string_cast(cg, expr); /* memory.c */
         if (expr->type->kind == TYPE_ARRAY || expr->cast.operand->type->kind == TYPE_ARRAY)
             return codegen_int_array_cast(cg, expr);
         return codegen_convert_int(cg, codegen_expr(cg, expr->cast.operand), expr->type);

@@ -3,7 +3,9 @@
  * (time, system, cat, errorf). */
 #include <string.h>
 
+#include "ast/sema_functions.h"
 #include "codegen/codegen_internal.h"
+#include "probes/registers.h"
 
 enum {
     HELPER_GET_PRANDOM_U32 = 7,
@@ -11,6 +13,7 @@ enum {
     HELPER_GET_CURRENT_CGROUP_ID = 80,
     HELPER_SEND_SIGNAL = 109,
     HELPER_D_PATH = 147,
+    HELPER_JIFFIES64 = 118,
 };
 
 static LLVMValueRef helper0(struct codegen *cg, int helper)
@@ -197,6 +200,43 @@ static LLVMValueRef path_call(struct codegen *cg, struct ast_expr *call)
     return slot;
 }
 
+/* x86-64 runs user code at privilege level 3, the low bits of cs. */
+static LLVMValueRef usermode(struct codegen *cg)
+{
+    LLVMValueRef address =
+        codegen_offset(cg, cg->context_argument, (unsigned)probe_register_offset("cs"));
+    LLVMValueRef cs = LLVMBuildLoad2(cg->builder, cg->i64, address, "cs");
+    LLVMValueRef level = LLVMBuildAnd(cg->builder, cs, codegen_const(cg, 3), "");
+    LLVMValueRef user = LLVMBuildICmp(cg->builder, LLVMIntEQ, level, codegen_const(cg, 3), "");
+    return LLVMBuildZExt(cg->builder, user, cg->i64, "");
+}
+
+static LLVMValueRef comm_call(struct codegen *cg, struct ast_expr *call)
+{
+    if (call->call.args.count == 1)
+        return codegen_comm_of_pid(cg, codegen_expr(cg, argument(call, 0)),
+                                   (unsigned)call->call.site); /* memory.c */
+    LLVMValueRef slot = codegen_alloca_zeroed(cg, 16, "comm");
+    LLVMValueRef args[] = {slot, LLVMConstInt(cg->i64, 16, false)};
+    codegen_call_helper(cg, HELPER_GET_CURRENT_COMM, args, 2);
+    return slot;
+}
+
+/* Functions past sema.h's list (sema_functions.h). */
+static LLVMValueRef more_functions(struct codegen *cg, struct ast_expr *call)
+{
+    switch ((enum sema_function_more)call->call.function) {
+    case FUNCTION_JIFFIES:
+        return helper0(cg, HELPER_JIFFIES64);
+    case FUNCTION_USERMODE:
+        return usermode(cg);
+    case FUNCTION_COMM:
+        return comm_call(cg, call);
+    default:
+        return NULL; /* ncpus became a constant in the checker */
+    }
+}
+
 LLVMValueRef codegen_function(struct codegen *cg, struct ast_expr *call)
 {
     switch ((enum sema_function)call->call.function) {
@@ -254,6 +294,6 @@ LLVMValueRef codegen_function(struct codegen *cg, struct ast_expr *call)
     case FUNCTION_TID:
         return codegen_clock_function(cg, call);
     default:
-        return NULL;
+        return more_functions(cg, call);
     }
 }

@@ -6,6 +6,8 @@
  * so it works in every program type and a bad pointer reads zeros instead
  * of failing verification. A chain like `a->b.c->d` computes addresses as
  * far as it can and reads only what it must: the pointer `c`, then `d`. */
+#include <string.h>
+
 #include "codegen/codegen_internal.h"
 
 /* Whether the value of `expr` lives behind a pointer (so its address can be
@@ -205,4 +207,78 @@ LLVMValueRef codegen_pointer_arithmetic(struct codegen *cg, struct ast_expr *exp
         left_value = LLVMBuildMul(cg->builder, left_value, scale, "");
     return expr->binary.op == OP_ADD ? LLVMBuildAdd(cg->builder, left_value, right_value, "")
                                      : LLVMBuildSub(cg->builder, left_value, right_value, "");
+}
+
+/* A kernel function the program calls by name (a kfunc): an external
+ * declaration in section .ksyms, with the BTF prototype libbpf matches
+ * against the kernel's. Pointers to the kernel's task_struct are declared as
+ * pointers to an empty struct of that name, which libbpf accepts. */
+static LLVMValueRef declare_kfunc(struct codegen *cg, const char *name, LLVMTypeRef type,
+                                  LLVMMetadataRef *debug_types, unsigned debug_count)
+{
+    LLVMValueRef function = LLVMGetNamedFunction(cg->module, name);
+    if (function)
+        return function;
+    function = LLVMAddFunction(cg->module, name, type);
+    LLVMSetLinkage(function, LLVMExternalLinkage);
+    LLVMSetSection(function, ".ksyms");
+    LLVMMetadataRef prototype = LLVMDIBuilderCreateSubroutineType(
+        cg->debug, cg->debug_file, debug_types, debug_count, LLVMDIFlagZero);
+    LLVMMetadataRef subprogram = LLVMDIBuilderCreateFunction(
+        cg->debug, cg->debug_file, name, strlen(name), name, strlen(name), cg->debug_file, 0,
+        prototype, false, false, 0, LLVMDIFlagPrototyped, true);
+    LLVMSetSubprogram(function, subprogram);
+    return function;
+}
+
+static LLVMMetadataRef task_pointer_debug_type(struct codegen *cg)
+{
+    LLVMMetadataRef task =
+        LLVMDIBuilderCreateStructType(cg->debug, cg->debug_unit, "task_struct", 11, cg->debug_file,
+                                      0, 0, 0, LLVMDIFlagZero, NULL, NULL, 0, 0, NULL, "", 0);
+    return LLVMDIBuilderCreatePointerType(cg->debug, task, 64, 64, 0, NULL, 0);
+}
+
+LLVMValueRef codegen_comm_of_pid(struct codegen *cg, LLVMValueRef pid, unsigned offset)
+{
+    LLVMMetadataRef task = task_pointer_debug_type(cg);
+    LLVMMetadataRef int_type =
+        LLVMDIBuilderCreateBasicType(cg->debug, "int", 3, 32, 0x05 /* DW_ATE_signed */, 0);
+    LLVMMetadataRef from_pid_types[] = {task, int_type};
+    LLVMTypeRef from_pid_type = LLVMFunctionType(cg->ptr, &cg->i32, 1, false);
+    LLVMValueRef from_pid =
+        declare_kfunc(cg, "bpf_task_from_pid", from_pid_type, from_pid_types, 2);
+    LLVMMetadataRef release_types[] = {NULL, task};
+    LLVMTypeRef release_type =
+        LLVMFunctionType(LLVMVoidTypeInContext(cg->context), &cg->ptr, 1, false);
+    LLVMValueRef release = declare_kfunc(cg, "bpf_task_release", release_type, release_types, 2);
+
+    LLVMValueRef slot = codegen_alloca_zeroed(cg, 16, "comm_of_pid");
+    LLVMValueRef pid32 = LLVMBuildTrunc(cg->builder, pid, cg->i32, "");
+    LLVMValueRef task_pointer =
+        LLVMBuildCall2(cg->builder, from_pid_type, from_pid, &pid32, 1, "task");
+    LLVMBasicBlockRef found = codegen_block(cg, "comm_of_pid.found");
+    LLVMBasicBlockRef done = codegen_block(cg, "comm_of_pid.done");
+    LLVMBuildCondBr(cg->builder, LLVMBuildIsNull(cg->builder, task_pointer, ""), done, found);
+    LLVMPositionBuilderAtEnd(cg->builder, found);
+    /* Read through the helper, as every other kernel read: it needs no
+     * knowledge of the field's BTF type. The reference is released on the
+     * only path that holds it, as the verifier requires. */
+    LLVMValueRef args[] = {slot, codegen_const(cg, 16), codegen_offset(cg, task_pointer, offset)};
+    codegen_call_helper(cg, HELPER_PROBE_READ_KERNEL, args, 3);
+    LLVMBuildCall2(cg->builder, release_type, release, &task_pointer, 1, "");
+    LLVMBuildBr(cg->builder, done);
+    LLVMPositionBuilderAtEnd(cg->builder, done);
+    return slot;
+}
+
+LLVMValueRef codegen_string_cast(struct codegen *cg, struct ast_expr *expr)
+{
+    const struct type *source = expr->cast.operand->type;
+    LLVMValueRef value = codegen_expr(cg, expr->cast.operand);
+    if (source->kind == TYPE_ARRAY) /* a char array: its bytes, cut like a string */
+        source = type_string(cg->arena, source->size);
+    LLVMValueRef slot = codegen_alloca_zeroed(cg, expr->type->size, "string_cast");
+    codegen_store(cg, expr->type, source, value, slot);
+    return slot;
 }

@@ -51,6 +51,43 @@ const struct type *type_array(struct arena *arena, const struct type *element, u
     return type;
 }
 
+static struct type *enum_of_size(struct arena *arena, unsigned size, bool is_signed,
+                                 const char *name, const struct type_enumerator *enumerators,
+                                 unsigned count)
+{
+    struct type *type = new_type(arena, TYPE_INT, size, size);
+    type->is_signed = is_signed;
+    type->name = name;
+    type->enumerators = enumerators;
+    type->enumerator_count = count;
+    return type;
+}
+
+const struct type *type_enum(struct arena *arena, const struct type *base, const char *name,
+                             const struct type_enumerator *enumerators, unsigned count)
+{
+    struct type *type = enum_of_size(arena, base->size, base->is_signed, name, enumerators, count);
+    type->wide =
+        base->size == 8 ? type : enum_of_size(arena, 8, base->is_signed, name, enumerators, count);
+    ((struct type *)type->wide)->wide = type->wide;
+    return type;
+}
+
+const struct type *type_widened(const struct type *type)
+{
+    if (type->kind == TYPE_INT && type->wide)
+        return type->wide;
+    return type_int(8, type->is_signed);
+}
+
+const char *type_enumerator_name(const struct type *type, int64_t value)
+{
+    for (unsigned i = 0; type->kind == TYPE_INT && i < type->enumerator_count; i++)
+        if (type->enumerators[i].value == value)
+            return type->enumerators[i].name;
+    return NULL;
+}
+
 static unsigned align_up(unsigned value, unsigned align)
 {
     return (value + align - 1) / align * align;
@@ -180,7 +217,10 @@ void type_describe(const struct type *type, struct strbuf *out)
         strbuf_puts(out, "void");
         break;
     case TYPE_INT:
-        strbuf_printf(out, "%sint%u", type->is_signed ? "" : "u", type->size * 8);
+        if (type->enumerators && type->name)
+            strbuf_puts(out, type->name);
+        else
+            strbuf_printf(out, "%sint%u", type->is_signed ? "" : "u", type->size * 8);
         break;
     case TYPE_BOOL:
         strbuf_puts(out, "bool");

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 #include "base/strbuf.h"
@@ -60,6 +61,12 @@ struct type_field {
     unsigned short bit_size;
 };
 
+/* One name of an enum (TYPE_INT with `enumerators`). */
+struct type_enumerator {
+    const char *name;
+    int64_t value;
+};
+
 /* A record whose fields are filled on first use: kernel structs reach each
  * other through pointers (task_struct -> real_parent -> task_struct), so
  * converting them eagerly would walk most of the kernel's types. */
@@ -79,6 +86,11 @@ struct type {
     const struct type_field *fields; /* TYPE_TUPLE, TYPE_RECORD */
     unsigned field_count;
     struct type_lazy *lazy; /* TYPE_RECORD: non-NULL until its fields are filled */
+    /* TYPE_INT of an enum (`name` "enum e"): its names, which printf's %s
+     * prints for the value; `wide` is the same enum in 8 bytes. */
+    const struct type_enumerator *enumerators;
+    unsigned enumerator_count;
+    const struct type *wide;
 };
 
 /* Shared singletons. */
@@ -97,6 +109,15 @@ const struct type *type_tuple(struct arena *arena, const struct type *const *ele
 /* Fields keep the offsets given (they come from a kernel layout). */
 const struct type *type_record(struct arena *arena, const char *name,
                                const struct type_field *fields, unsigned count, unsigned size);
+/* The integer type `base` as enum `name` ("enum e") with its names. */
+const struct type *type_enum(struct arena *arena, const struct type *base, const char *name,
+                             const struct type_enumerator *enumerators, unsigned count);
+/* An integer type widened to 8 bytes, as variables and maps hold it: the
+ * shared int64/uint64, or an enum's 8-byte twin (keeping its names). */
+const struct type *type_widened(const struct type *type);
+/* The name of `value` in an enum type; NULL when it has none. */
+const char *type_enumerator_name(const struct type *type, int64_t value);
+
 /* Aggregation value types: `value` is the type of what is aggregated. */
 const struct type *type_aggregation(struct arena *arena, enum type_kind kind,
                                     const struct type *value);
