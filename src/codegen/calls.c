@@ -148,10 +148,7 @@ static LLVMValueRef str_call(struct codegen *cg, struct ast_expr *call)
         LLVMValueRef smaller = LLVMBuildICmp(cg->builder, LLVMIntULT, limit, size, "");
         size = LLVMBuildSelect(cg->builder, smaller, limit, size, "");
     }
-    /* Pointers from system-call arguments point into the process, as do
-     * numbers marked so (a uprobe's argN); others into the kernel. */
-    bool user = source->type->space == SPACE_USER ||
-                (source->type->kind != TYPE_POINTER && cg->probe_context == CONTEXT_SYSCALL_ENTER);
+    bool user = codegen_reads_user(cg, source->type);
     LLVMValueRef address = LLVMBuildIntToPtr(cg->builder, value, cg->ptr, "");
     LLVMValueRef args[] = {slot, size, address};
     codegen_call_helper(cg, user ? HELPER_PROBE_READ_USER_STR : HELPER_PROBE_READ_KERNEL_STR, args, 3);

@@ -134,7 +134,14 @@ void codegen_map_assign(struct codegen *cg, struct ast_stmt *stmt);
 LLVMValueRef codegen_map_read(struct codegen *cg, struct ast_expr *map);
 LLVMValueRef codegen_map_key(struct codegen *cg, struct ast_expr *map);
 LLVMValueRef codegen_args_field(struct codegen *cg, struct ast_expr *field);
+/* `args` as a value: every field copied into a record laid out as `record`. */
+LLVMValueRef codegen_args_record(struct codegen *cg, const struct type *record);
 LLVMValueRef codegen_builtin(struct codegen *cg, struct ast_expr *expr);
+/* Whether a read through `type` (a pointer, or a number used as an address)
+ * goes to the process's memory: user pointers do; numbers do in syscall
+ * entry probes and in probes on user code (uprobes), where an address kept
+ * in a map and read back still points into the process. */
+bool codegen_reads_user(const struct codegen *cg, const struct type *type);
 /* -p: return early unless the current process is the target (for kinds not
  * attached to it alone). */
 void codegen_filter_target_pid(struct codegen *cg, const struct probe_kind *kind);

@@ -147,6 +147,8 @@ LLVMValueRef codegen_builtin(struct codegen *cg, struct ast_expr *expr)
         return return_value(cg, expr->type);
     case BUILTIN_FUNC:
         return function_name(cg, expr->type);
+    case BUILTIN_ARGS:
+        return codegen_args_record(cg, expr->type); /* values.c */
     default:
         return codegen_const(cg, 0);
     }

@@ -140,3 +140,21 @@ LLVMValueRef codegen_bytes_equal(struct codegen *cg, LLVMValueRef left, LLVMValu
     }
     return LLVMBuildICmp(cg->builder, LLVMIntEQ, differences, codegen_const(cg, 0), "");
 }
+
+/* `args` as a whole value (print(args), $a = args, @m = args): a copy in
+ * scratch memory, laid out as its record type, each field read the way
+ * `args.<field>` reads it (the record, the saved registers or the argument
+ * slots, by the probe's context; codegen/context.c). */
+LLVMValueRef codegen_args_record(struct codegen *cg, const struct type *record)
+{
+    LLVMValueRef slot = codegen_alloca_zeroed(cg, record->size ? record->size : 1, "args");
+    for (unsigned i = 0; i < record->field_count; i++) {
+        const struct type_field *member = &record->fields[i];
+        struct ast_expr access = {.kind = EXPR_FIELD, .type = member->type};
+        access.field.name = member->name;
+        LLVMValueRef value = codegen_args_field(cg, &access);
+        codegen_store(cg, member->type, member->type, value,
+                      codegen_offset(cg, slot, member->offset));
+    }
+    return slot;
+}

@@ -27,19 +27,36 @@ struct tracepoint_format {
     const struct type *args_type; /* TYPE_RECORD over `fields`, named after the event */
 };
 
+struct btf_types;
+
 /* Parse the text of a format file. Returns NULL and sets *error (arena text) on
- * malformed input. `user_pointers`: pointers are user-space (syscall args). */
+ * malformed input. `user_pointers`: pointers are user-space (syscall args).
+ * Named types (`struct __kernel_timespec *`) stay opaque (void). */
 const struct tracepoint_format *tracepoint_format_parse(struct arena *arena, const char *category,
                                                         const char *event, const char *text,
                                                         bool user_pointers, const char **error);
+/* The same, with named types (structs, unions, enums, typedefs) from `btf`:
+ * `struct __kernel_timespec * rqtp` points to that struct, so
+ * `args->rqtp->tv_sec` reads a field. With `user_pointers`, every pointer
+ * reached through such a struct is a user pointer too. */
+const struct tracepoint_format *tracepoint_format_parse_btf(struct arena *arena,
+                                                            const char *category, const char *event,
+                                                            const char *text, bool user_pointers,
+                                                            struct btf_types *btf,
+                                                            const char **error);
 /* Read and parse `<tracefs>/events/<category>/<event>/format`. NULL when missing
  * (errno set) or malformed (*error set). Pointers are user-space for the
- * "syscalls" category (syscall arguments), kernel otherwise. */
+ * "syscalls" category (syscall arguments), kernel otherwise. Named types
+ * come from the kernel's BTF (loaded at the first field that names one). */
 const struct tracepoint_format *tracepoint_format_read(struct arena *arena, const char *tracefs,
                                                        const char *category, const char *event,
                                                        const char **error);
-/* Map a C type as written in a format file to a language type. */
+/* Map a C type as written in a format file to a language type (named types
+ * opaque; with _btf, from `btf`). */
 const struct type *tracepoint_c_type(struct arena *arena, const char *c_type, unsigned size,
                                      bool is_signed, bool user_pointers);
+const struct type *tracepoint_c_type_btf(struct arena *arena, const char *c_type, unsigned size,
+                                         bool is_signed, bool user_pointers,
+                                         struct btf_types *btf);
 
 #endif

@@ -1,8 +1,10 @@
 /* Format files as tracefs writes them (copied from a 6.18 kernel), parsed
  * into fields with the language types sonde gives them. */
+#include <bpf/btf.h>
 #include <string.h>
 
 #include "test.h"
+#include "types/btf.h"
 #include "types/tracepoint_format.h"
 
 static const char sys_enter_openat[] =
@@ -289,6 +291,111 @@ static void test_c_types(struct arena *arena)
     CHECK(user->space == SPACE_USER);
 }
 
+/* struct timespec { long tv_sec; long tv_nsec; };
+ * struct msg { void *name; struct msg *next; struct timespec when; };
+ * union value { int i; long l; }; enum color : short { RED }; typedef struct msg msg_t; */
+static struct btf *named_btf(void)
+{
+    struct btf *btf = btf__new_empty();
+    int long_id = btf__add_int(btf, "long", 8, BTF_INT_SIGNED); /* 1 */
+    int int_id = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);   /* 2 */
+    int timespec_id = btf__add_struct(btf, "timespec", 16);     /* 3 */
+    btf__add_field(btf, "tv_sec", long_id, 0, 0);
+    btf__add_field(btf, "tv_nsec", long_id, 64, 0);
+    int void_ptr_id = btf__add_ptr(btf, 0);       /* 4 */
+    int msg_id = btf__add_struct(btf, "msg", 32); /* 5 */
+    btf__add_field(btf, "name", void_ptr_id, 0, 0);
+    btf__add_field(btf, "next", msg_id + 1, 64, 0);
+    btf__add_field(btf, "when", timespec_id, 128, 0);
+    btf__add_ptr(btf, msg_id);       /* 6 */
+    btf__add_union(btf, "value", 8); /* 7 */
+    btf__add_field(btf, "i", int_id, 0, 0);
+    btf__add_field(btf, "l", long_id, 0, 0);
+    btf__add_enum(btf, "color", 2);
+    btf__add_enum_value(btf, "RED", 0);
+    btf__add_typedef(btf, "msg_t", msg_id);
+    return btf;
+}
+
+static const char *const sys_enter_nap =
+    "name: sys_enter_nap\nID: 1\nformat:\n"
+    "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+    "\tfield:struct timespec * rqtp;\toffset:16;\tsize:8;\tsigned:0;\n"
+    "\tfield:msg_t * msg;\toffset:24;\tsize:8;\tsigned:0;\n";
+
+/* Named pointees come from BTF: syscall arguments point into the process,
+ * and so does every pointer reached through them. */
+static void test_named_types(struct arena *arena)
+{
+    struct btf *btf = named_btf();
+    struct btf_types *types = btf_types_open(btf);
+    const char *error = NULL;
+    const struct tracepoint_format *format = tracepoint_format_parse_btf(
+        arena, "syscalls", "sys_enter_nap", sys_enter_nap, true, types, &error);
+    CHECK(format != NULL);
+    if (format) {
+        const struct type *rqtp = format->fields[1].type;
+        CHECK_STR(type_name(arena, rqtp), "struct timespec *");
+        CHECK(rqtp->space == SPACE_USER);
+        const struct type_field *nsec = type_find_field(rqtp->element, "tv_nsec");
+        CHECK(nsec && nsec->offset == 8 && nsec->type == type_int(8, true));
+
+        const struct type *msg = format->fields[2].type;
+        CHECK_STR(type_name(arena, msg), "struct msg *");
+        const struct type_field *name = type_find_field(msg->element, "name");
+        const struct type_field *next = type_find_field(msg->element, "next");
+        const struct type_field *when = type_find_field(msg->element, "when");
+        CHECK(name && name->type->space == SPACE_USER);
+        CHECK(next && next->type->space == SPACE_USER);
+        CHECK(next && type_find_field(next->type->element, "next")->type->space == SPACE_USER);
+        CHECK(when && when->offset == 16 && type_find_field(when->type, "tv_sec") != NULL);
+        CHECK(msg->element->size == 32);
+    }
+
+    /* Kernel records keep BTF's own types. */
+    const struct type *kernel =
+        tracepoint_c_type_btf(arena, "const struct msg *", 8, false, false, types);
+    CHECK(kernel->space == SPACE_KERNEL && kernel->element == btf_types_find(types, "struct msg"));
+    struct {
+        const char *c_type;
+        unsigned size;
+        const char *expected;
+    } cases[] = {
+        {"union value *", 8, "struct value *"}, /* records print as struct */
+        {"enum color *", 8, "uint16 *"},
+        {"const enum color", 8, "uint16"}, /* BTF says 2 bytes */
+        {"enum nothing", 8, "uint32"},
+        {"struct nothing *", 8, "void *"},
+        {"struct timespec", 16, "struct timespec"},
+        {"struct timespec", 12, "uint8[12]"}, /* BTF's size differs: bytes */
+        {"struct timespec[2]", 32, "struct timespec[2]"},
+        {"msg_t", 32, "struct msg"},
+        {"u32 *", 8, "uint32 *"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct type *type =
+            tracepoint_c_type_btf(arena, cases[i].c_type, cases[i].size, false, false, types);
+        CHECK_STR(type_name(arena, type), cases[i].expected);
+    }
+    btf_types_close(types);
+    btf__free(btf);
+}
+
+/* `args` as a value: a __data_loc string is 64 bytes there, not 4, so the
+ * fields after it move down instead of overlapping it. */
+static void test_args_layout(struct arena *arena)
+{
+    const struct tracepoint_format *format =
+        parse(arena, "sched", "sched_process_exec", sched_process_exec, false);
+    if (!format)
+        return;
+    const struct type *args = format->args_type;
+    CHECK(type_find_field(args, "filename")->offset == 8);
+    CHECK(type_find_field(args, "pid")->offset == 72);
+    CHECK(type_find_field(args, "old_pid")->offset == 76);
+    CHECK(args->size == 80 && args->align == 4);
+}
+
 static void test_malformed(struct arena *arena)
 {
     const char *error = NULL;
@@ -319,6 +426,8 @@ int main(void)
     test_sched_switch(&arena);
     test_sched_process_exec(&arena);
     test_c_types(&arena);
+    test_named_types(&arena);
+    test_args_layout(&arena);
     test_malformed(&arena);
     arena_free(&arena);
     return TEST_DONE();
