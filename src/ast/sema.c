@@ -11,7 +11,7 @@
 const struct type *sema_storage_type(const struct type *type)
 {
     if (type->kind == TYPE_INT)
-        return type_int(8, type->is_signed);
+        return type_widened(type); /* enums keep their names */
     return type;
 }
 
@@ -132,14 +132,24 @@ static struct sema_variable *find_variable(struct checker *checker, const char *
 const struct type *sema_check_variable(struct checker *checker, struct ast_expr *expr)
 {
     struct sema_variable *variable = find_variable(checker, expr->variable.name);
+    bool failed = false;
+    if (!variable && !(variable = sema_scope_revive(checker, expr, &failed)) && failed)
+        return NULL;
+    if (!variable && sema_scope_failed(checker, expr->variable.name))
+        return NULL; /* its assignment's error says it all */
     if (!variable || !variable->type) {
         /* A macro's private variables are "name.macroN": show the written name. */
         const char *name = expr->variable.name;
-        diag_error(checker->diag, expr->loc, "variable $%.*s is used before it is assigned",
-                   (int)strcspn(name, "."), name);
+        int length = (int)strcspn(name, ".");
+        struct diag_entry *entry = diag_error(
+            checker->diag, expr->loc, "variable $%.*s is used before it is assigned", length, name);
+        if (variable) /* `let $x;` that nothing assigns: no type to read it as */
+            diag_hint(entry, "nothing is assigned to $%.*s; give it a type: let $%.*s: int64;",
+                      length, name, length, name);
         return NULL;
     }
     expr->variable.symbol = variable;
+    sema_scope_note_read(checker, expr);
     return variable->type;
 }
 
@@ -154,17 +164,24 @@ static bool assign_variable(struct checker *checker, struct ast_stmt *stmt,
     struct ast_expr *target = stmt->assign.target;
     struct sema_variable *variable = find_variable(checker, target->variable.name);
     const struct type *stored = sema_storage_type(value);
-    if (!variable) {
-        if (stmt->assign.op != ASSIGN_PLAIN) {
-            diag_error(checker->diag, target->loc, "variable $%s is used before it is assigned",
-                       target->variable.name);
+    bool failed = false;
+    if (!variable && stmt->assign.op != ASSIGN_PLAIN) {
+        /* `$x += 1` reads $x */
+        variable = sema_scope_revive(checker, target, &failed);
+        if (!variable) {
+            if (!failed)
+                diag_error(checker->diag, target->loc, "variable $%s is used before it is assigned",
+                           target->variable.name);
             return false;
         }
+    }
+    if (!variable && !(variable = sema_scope_reuse(checker, target->variable.name, stored))) {
         variable = ARENA_NEW(checker->arena, struct sema_variable);
         variable->name = target->variable.name;
         variable->type = stored;
         variable->first_loc = target->loc;
         vec_push(&checker->variables, variable);
+        sema_scope_note_implicit(checker, variable);
     } else if (!variable->type) {
         variable->type = stored; /* `let $x;` takes the type of its first assignment */
     } else if (!(type_is_integer(variable->type) && type_is_integer(stored)) &&
@@ -178,6 +195,7 @@ static bool assign_variable(struct checker *checker, struct ast_stmt *stmt,
     }
     target->variable.symbol = variable;
     target->type = variable->type;
+    sema_scope_note_assigned(checker, variable);
     return true;
 }
 
@@ -219,7 +237,17 @@ static bool assign_map(struct checker *checker, struct ast_stmt *stmt, const str
     return !aggregation || sema_record_hist_shape(checker, map, stmt->assign.value);
 }
 
+static bool check_assign_value(struct checker *checker, struct ast_stmt *stmt);
+
 static bool check_assign(struct checker *checker, struct ast_stmt *stmt)
+{
+    if (check_assign_value(checker, stmt))
+        return true;
+    sema_scope_note_failed(checker, stmt->assign.target);
+    return false;
+}
+
+static bool check_assign_value(struct checker *checker, struct ast_stmt *stmt)
 {
     struct ast_expr *target = stmt->assign.target;
     struct ast_expr *value_expr = stmt->assign.value;
@@ -264,14 +292,23 @@ static bool check_condition(struct checker *checker, struct ast_expr *condition)
 
 static bool check_stmt(struct checker *checker, struct ast_stmt *stmt);
 
-/* Variables first assigned or declared in a block end with it (bpftrace 0.22+). */
+/* Variables first assigned or declared in a block end with it (bpftrace 0.22+);
+ * sema_scope.c keeps the assigned ones reachable for bpftrace 0.21 scripts. */
 static bool check_block(struct checker *checker, struct ast_stmt *block)
 {
     size_t scope = checker->variables.count;
     bool ok = true;
     for (size_t i = 0; i < block->block.statements.count; i++)
         ok &= check_stmt(checker, vec_get(&block->block.statements, i));
-    checker->variables.count = scope;
+    sema_scope_end(checker, scope);
+    return ok;
+}
+
+static bool check_for_map(struct checker *checker, struct ast_stmt *stmt)
+{
+    size_t floor = sema_scope_enter_callback(checker);
+    bool ok = sema_check_for_map(checker, stmt);
+    sema_scope_leave_callback(checker, floor);
     return ok;
 }
 
@@ -333,7 +370,7 @@ static bool check_stmt(struct checker *checker, struct ast_stmt *stmt)
     case STMT_FOR:
         return sema_check_for(checker, stmt);
     case STMT_FOR_MAP:
-        return sema_check_for_map(checker, stmt);
+        return check_for_map(checker, stmt);
     case STMT_BREAK:
     case STMT_CONTINUE:
         if (checker->loop_depth == 0) {
@@ -362,6 +399,7 @@ static void check_variant(struct checker *checker, struct ast_probe *probe,
     checker->variant = variant;
     checker->variables.count = 0;
     checker->loop_depth = 0;
+    sema_scope_reset(checker);
     if (variant->predicate)
         check_condition(checker, variant->predicate);
     check_stmt(checker, variant->body);
@@ -369,6 +407,7 @@ static void check_variant(struct checker *checker, struct ast_probe *probe,
 
 static void run_pass(struct checker *checker, struct ast_program *program)
 {
+    checker->unassigned_lets.count = 0;
     sema_check_subprograms(checker, program);
     for (size_t i = 0; i < program->probes.count; i++) {
         struct ast_probe *probe = vec_get(&program->probes, i);
@@ -403,6 +442,7 @@ int sema_check_program(struct ast_program *program, const struct sema_options *o
         return -EINVAL;
     }
     checker.diag = &scratch;
+    sema_scope_begin(&checker, program);
     run_pass(&checker, program);
     diag_free(&scratch);
 
@@ -410,11 +450,18 @@ int sema_check_program(struct ast_program *program, const struct sema_options *o
     checker.final_pass = true;
     int errors_before = diag->error_count;
     run_pass(&checker, program);
+    sema_scope_warn_early_reads(&checker);
     if (diag->error_count == errors_before)
         check_maps_typed(&checker);
     if (diag->error_count == errors_before)
         sema_check_declared_maps(&checker);
     vec_free(&checker.variables);
+    vec_free(&checker.implicit_variables);
+    vec_free(&checker.ended_variables);
+    vec_free(&checker.failed_variables);
+    vec_free(&checker.unassigned_lets);
+    vec_free(&checker.early_reads);
+    vec_free(&checker.non_reads);
     return diag->error_count > errors_before ? -EINVAL : 0;
 }
 

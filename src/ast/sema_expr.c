@@ -358,6 +358,8 @@ static const struct type *check_ternary(struct checker *checker, struct ast_expr
     }
     if (type_is_integer(then_type) && type_is_integer(else_type))
         return arithmetic_result(then_type, else_type);
+    if (then_type->kind == TYPE_VOID && else_type->kind == TYPE_VOID)
+        return &type_void; /* `c ? print(a) : print(b);` as a statement */
     if (then_type->kind == TYPE_STRING && else_type->kind == TYPE_STRING)
         return type_string(checker->arena,
                            then_type->size > else_type->size ? then_type->size : else_type->size);

@@ -19,6 +19,15 @@ struct checker {
     struct cdefs *cdefs; /* the script's C definitions and type names (sema_types.c) */
     struct ast_program *program;
     struct ast_function *function; /* the fn whose body is being checked, or NULL */
+    /* sema_scope.c: probe-wide variables of bpftrace <=0.21 scripts (see
+     * sema_scope_revive). Both lists belong to the variant being checked. */
+    struct vec implicit_variables; /* created by a plain `$x = ...`, not by let/for */
+    struct vec ended_variables;    /* implicit ones whose block has ended */
+    size_t ended_floor;            /* ended_variables below it are out of reach */
+    struct vec failed_variables;   /* names whose assignment had an error (char *) */
+    struct vec unassigned_lets;    /* `let $x;` statements not yet assigned to */
+    struct vec early_reads;        /* final pass: reads of those (struct ast_expr *) */
+    struct vec non_reads;          /* variables under & and sizeof: not read */
 };
 
 const struct type *sema_check_expr(struct checker *checker, struct ast_expr *expr);
@@ -39,6 +48,32 @@ bool sema_check_stmt(struct checker *checker, struct ast_stmt *stmt);
 bool sema_check_let(struct checker *checker, struct ast_stmt *stmt);
 bool sema_check_for(struct checker *checker, struct ast_stmt *stmt);
 const struct type *sema_check_block_expr(struct checker *checker, struct ast_expr *expr);
+/* Variables first assigned in a block and used after it (bpftrace <=0.21
+ * scripts). Reset per variant; sema_scope_end drops checker->variables to `scope`. */
+void sema_scope_reset(struct checker *checker);
+void sema_scope_note_implicit(struct checker *checker, struct sema_variable *variable);
+/* `$x = <an expression with an error>`: later reads of $x add no second error. */
+void sema_scope_note_failed(struct checker *checker, struct ast_expr *target);
+bool sema_scope_failed(struct checker *checker, const char *name);
+void sema_scope_end(struct checker *checker, size_t scope);
+/* The ended variable a read of `variable` means, made visible again (with a
+ * warning), or NULL: *failed says whether an error was reported. */
+struct sema_variable *sema_scope_revive(struct checker *checker, struct ast_expr *variable,
+                                        bool *failed);
+/* An ended variable that `$name = value` can go on using, made visible again. */
+struct sema_variable *sema_scope_reuse(struct checker *checker, const char *name,
+                                       const struct type *stored);
+/* A for-map body is a separate BPF function: it reaches no ended variable of
+ * the probe, and leaves none behind. */
+size_t sema_scope_enter_callback(struct checker *checker);
+void sema_scope_leave_callback(struct checker *checker, size_t saved_floor);
+/* `let $x;` read before anything is assigned: bpftrace accepts it (0) with a
+ * warning. The type of the first assignment, wherever it is, carries over to
+ * the next pass so such a read has a type. */
+void sema_scope_note_read(struct checker *checker, struct ast_expr *read);
+void sema_scope_note_assigned(struct checker *checker, struct sema_variable *variable);
+void sema_scope_begin(struct checker *checker, struct ast_program *program);
+void sema_scope_warn_early_reads(struct checker *checker); /* after the final pass */
 /* sema_subprograms.c: `fn` subprograms. Declaring resolves every fn's
  * signature (before the passes); checking types their bodies (each pass). */
 bool sema_declare_subprograms(struct checker *checker, struct ast_program *program);

@@ -192,8 +192,28 @@ static LLVMValueRef binary(struct codegen *cg, struct ast_expr *expr)
     }
 }
 
+/* `c ? print(a) : print(b);`: a statement, run for its arms' effects. */
+static LLVMValueRef void_ternary(struct codegen *cg, struct ast_expr *expr)
+{
+    LLVMValueRef condition = is_true(cg, codegen_expr(cg, expr->ternary.condition));
+    LLVMBasicBlockRef then_block = codegen_block(cg, "then");
+    LLVMBasicBlockRef else_block = codegen_block(cg, "else");
+    LLVMBasicBlockRef done = codegen_block(cg, "ternary.done");
+    LLVMBuildCondBr(cg->builder, condition, then_block, else_block);
+    LLVMPositionBuilderAtEnd(cg->builder, then_block);
+    codegen_expr(cg, expr->ternary.then_value);
+    LLVMBuildBr(cg->builder, done);
+    LLVMPositionBuilderAtEnd(cg->builder, else_block);
+    codegen_expr(cg, expr->ternary.else_value);
+    LLVMBuildBr(cg->builder, done);
+    LLVMPositionBuilderAtEnd(cg->builder, done);
+    return codegen_const(cg, 0);
+}
+
 static LLVMValueRef ternary(struct codegen *cg, struct ast_expr *expr)
 {
+    if (expr->type->kind == TYPE_VOID)
+        return void_ternary(cg, expr);
     bool scalar = codegen_is_scalar(expr->type);
     LLVMValueRef slot = scalar ? NULL : codegen_alloca(cg, expr->type->size, "ternary");
     LLVMValueRef condition = is_true(cg, codegen_expr(cg, expr->ternary.condition));

@@ -172,6 +172,12 @@ static struct ast_stmt *new_stmt(struct front_state *state, enum ast_stmt_kind k
 {
     return ast_stmt_new(state->arena, kind, span(location));
 }
+
+/* bpftrace's discard target: `_ = has_key(@m, k);` evaluates and drops. */
+static bool is_discard(const struct ast_expr *target)
+{
+    return target->kind == EXPR_IDENTIFIER && strcmp(target->identifier.name, "_") == 0;
+}
 }
 
 %define api.pure full
@@ -299,8 +305,9 @@ statement_head:
 simple_statement:
     expr                            { $$ = front_expr_stmt(state, $1, span(@$)); }
   | expr assign_op expr {
-        $$ = front_assignment(state, $2, $1, $3, span(@$));
-        if (!$$)
+        if ($2 == ASSIGN_PLAIN && is_discard($1))
+            $$ = front_expr_stmt(state, $3, span(@3)); /* `_ = f();` keeps only the call */
+        else if (!($$ = front_assignment(state, $2, $1, $3, span(@$))))
             YYABORT;
     }
   | BREAK                           { $$ = new_stmt(state, STMT_BREAK, @$); }
@@ -337,7 +344,8 @@ assign_op:
   | ">>="                           { $$ = ASSIGN_SHIFT_RIGHT; }
   ;
 
-/* Conditions need no parentheses (bpftrace 0.24+): `(c)` is just an expression. */
+/* Conditions and for headers need no parentheses (bpftrace 0.24+): `(c)` is
+ * just an expression, and `for $i : 0..n {` reads like `for ($i : 0..n) {`. */
 compound_statement:
     if_statement
   | block
@@ -348,6 +356,14 @@ compound_statement:
     }
   | "for" '(' VARIABLE ':' expr ')' block {
         $$ = front_for_map(state, $3, span(@3), $5, $7, span(@$));
+        if (!$$)
+            YYABORT;
+    }
+  | "for" VARIABLE ':' expr ".." expr block {
+        $$ = front_for(state, $2, span(@2), $4, $6, $7, span(@$));
+    }
+  | "for" VARIABLE ':' expr block {
+        $$ = front_for_map(state, $2, span(@2), $4, $5, span(@$));
         if (!$$)
             YYABORT;
     }
