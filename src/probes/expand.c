@@ -264,15 +264,19 @@ static int expand_probe(struct ast_probe *probe, const struct probe_env *env,
                         struct expansion *expansion, struct diag *diag)
 {
     struct vec instances = {0};
-    int err = expand_points(probe, env, &instances, expansion, diag);
     struct args_usage usage = {.arena = env->arena};
-    if (!err) {
-        if (probe->predicate)
-            ast_walk_expr(probe->predicate, collect_args_usage, &usage);
-        if (probe->body)
-            ast_walk_stmt(probe->body, collect_args_usage, &usage);
+    if (probe->predicate)
+        ast_walk_expr(probe->predicate, collect_args_usage, &usage);
+    if (probe->body)
+        ast_walk_stmt(probe->body, collect_args_usage, &usage);
+    /* Tracepoint fields of struct types are typed from the kernel's BTF,
+     * which costs tens of milliseconds and megabytes to load: only for
+     * blocks that read `args`. */
+    struct probe_env block_env = *env;
+    block_env.typed_args = usage.whole_record || usage.fields.count > 0;
+    int err = expand_points(probe, &block_env, &instances, expansion, diag);
+    if (!err)
         err = check_fields_exist(&instances, &usage, diag);
-    }
     if (!err && instances.count) {
         probe->kind = ((struct probe_instance *)vec_get(&instances, 0))->kind;
         group_variants(probe, &instances, &usage, env->arena);

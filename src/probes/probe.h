@@ -58,6 +58,8 @@ struct probe_env {
     int target_pid;            /* -p: uprobes resolve libraries in its maps and attach to it
                                   alone, like the perf-event kinds; 0 when not given */
     bool skip_kernel_checks;   /* --emit-elf: compile kinds this kernel lacks (kprobe, fentry) */
+    bool typed_args;           /* the block reads `args`: type tracepoint fields of struct,
+                                  union, enum and typedef types from the kernel's BTF */
 };
 
 /* One concrete thing to attach to, after wildcards are expanded. */

@@ -131,7 +131,7 @@ static struct probe_instance *make_instance(const struct ast_attach_point *point
     const char *error = NULL;
     errno = 0;
     const struct tracepoint_format *format =
-        tracepoint_format_read(env->arena, env->tracefs, category, event, &error);
+        tracepoint_format_read(env->arena, env->tracefs, category, event, env->typed_args, &error);
     if (!format) {
         diag_error(diag, point->loc, "cannot read the format of tracepoint %s:%s: %s", category,
                    event, error ? error : strerror(errno ? errno : ENOENT));
@@ -225,7 +225,7 @@ static void list_arguments(const struct probe_env *env, const char *category, co
 {
     const char *error = NULL;
     const struct tracepoint_format *format =
-        tracepoint_format_read(env->arena, env->tracefs, category, event, &error);
+        tracepoint_format_read(env->arena, env->tracefs, category, event, true, &error);
     if (format)
         probes_print_arguments(out, format);
 }

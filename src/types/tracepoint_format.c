@@ -476,7 +476,7 @@ static char *read_whole_file(const char *path)
 
 const struct tracepoint_format *tracepoint_format_read(struct arena *arena, const char *tracefs,
                                                        const char *category, const char *event,
-                                                       const char **error)
+                                                       bool named_types, const char **error)
 {
     *error = NULL;
     char *path = arena_printf(arena, "%s/events/%s/%s/format", tracefs, category, event);
@@ -486,7 +486,7 @@ const struct tracepoint_format *tracepoint_format_read(struct arena *arena, cons
     /* Syscall arguments are the caller's registers: pointers into user memory. */
     bool user_pointers = strcmp(category, "syscalls") == 0;
     /* Named types come from the kernel's BTF, loaded only if a field has one. */
-    struct c_types ctx = {arena, user_pointers, NULL, true};
+    struct c_types ctx = {arena, user_pointers, NULL, named_types};
     const struct tracepoint_format *format = parse_format(&ctx, category, event, text, error);
     free(text);
     if (!format)

@@ -46,11 +46,12 @@ const struct tracepoint_format *tracepoint_format_parse_btf(struct arena *arena,
                                                             const char **error);
 /* Read and parse `<tracefs>/events/<category>/<event>/format`. NULL when missing
  * (errno set) or malformed (*error set). Pointers are user-space for the
- * "syscalls" category (syscall arguments), kernel otherwise. Named types
- * come from the kernel's BTF (loaded at the first field that names one). */
+ * "syscalls" category (syscall arguments), kernel otherwise. With
+ * `named_types`, named types come from the kernel's BTF (loaded at the first
+ * field that names one); without, they stay opaque as in _parse. */
 const struct tracepoint_format *tracepoint_format_read(struct arena *arena, const char *tracefs,
                                                        const char *category, const char *event,
-                                                       const char **error);
+                                                       bool named_types, const char **error);
 /* Map a C type as written in a format file to a language type (named types
  * opaque; with _btf, from `btf`). */
 const struct type *tracepoint_c_type(struct arena *arena, const char *c_type, unsigned size,
