@@ -464,6 +464,7 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
     p->program = front_parse(source, &p->arena, &p->diag);
     if (!p->program)
         return -EINVAL;
+    front_substitute_attach_params(p->program, cli->params, cli->param_count, &p->arena);
     if (p->verbose)
         note_ignored_includes(p->program);
     if (ast_config_check(p->program, &p->diag) != 0 ||

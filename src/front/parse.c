@@ -3,6 +3,7 @@
 #include "front/parse.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -376,16 +377,83 @@ struct ast_stmt *front_return(struct front_state *state, struct ast_expr *value,
     return stmt;
 }
 
+/* A quoted segment (`uprobe:"/opt/my app/bin":main`) is its text without
+ * the quotes; one that holds a ':' (`cpp:"ns::f"`) keeps them, so that the
+ * probe kind sees where it ends. */
+static const char *unquote_segments(struct arena *arena, const char *text)
+{
+    if (!strchr(text, '"'))
+        return text;
+    struct strbuf out = {0};
+    for (const char *p = text; *p;) {
+        const char *close = *p == '"' ? strchr(p + 1, '"') : NULL;
+        if (close && !memchr(p + 1, ':', (size_t)(close - p - 1))) {
+            strbuf_append(&out, p + 1, (size_t)(close - p - 1));
+            p = close + 1;
+        } else {
+            size_t length = close ? (size_t)(close - p + 1) : 1;
+            strbuf_append(&out, p, length);
+            p += length;
+        }
+    }
+    const char *result = arena_strdup(arena, strbuf_text(&out));
+    strbuf_free(&out);
+    return result;
+}
+
+static void split_attach_point(struct arena *arena, struct ast_attach_point *point)
+{
+    const char *text = unquote_segments(arena, point->text);
+    const char *colon = strchr(text, ':');
+    point->provider = colon ? arena_strndup(arena, text, (size_t)(colon - text)) : text;
+    point->target = colon ? colon + 1 : "";
+}
+
 struct ast_attach_point *front_attach_point(struct front_state *state, char *text,
                                             struct srcloc loc)
 {
     struct ast_attach_point *point = ARENA_NEW(state->arena, struct ast_attach_point);
     point->text = text;
     point->loc = loc;
-    const char *colon = strchr(text, ':');
-    point->provider = colon ? arena_strndup(state->arena, text, (size_t)(colon - text)) : text;
-    point->target = colon ? colon + 1 : "";
+    split_attach_point(state->arena, point);
     return point;
+}
+
+/* `$N` in an attach point (`tracepoint:syscalls:sys_enter_$1`) is the text
+ * of positional parameter N, empty when it was not given. */
+static const char *substitute_params(struct arena *arena, const char *text,
+                                     const char *const *params, int count)
+{
+    struct strbuf out = {0};
+    for (const char *p = text; *p;) {
+        if (p[0] == '$' && p[1] >= '1' && p[1] <= '9') {
+            char *end;
+            long index = strtol(p + 1, &end, 10);
+            if (index >= 1 && index <= count)
+                strbuf_puts(&out, params[index - 1]);
+            p = end;
+        } else {
+            strbuf_putc(&out, *p++);
+        }
+    }
+    const char *result = arena_strdup(arena, strbuf_text(&out));
+    strbuf_free(&out);
+    return result;
+}
+
+void front_substitute_attach_params(struct ast_program *program, const char *const *params,
+                                    int count, struct arena *arena)
+{
+    for (size_t i = 0; i < program->probes.count; i++) {
+        struct ast_probe *probe = vec_get(&program->probes, i);
+        for (size_t j = 0; j < probe->attach_points.count; j++) {
+            struct ast_attach_point *point = vec_get(&probe->attach_points, j);
+            if (!strchr(point->text, '$'))
+                continue;
+            point->text = substitute_params(arena, point->text, params, count);
+            split_attach_point(arena, point);
+        }
+    }
 }
 
 void front_add_probe(struct front_state *state, struct vec *attach_points,

@@ -14,4 +14,9 @@ struct ast_program *front_parse(const char *source, struct arena *arena, struct 
  * skipping any the script defines itself. Returns 0, or -1 with an error. */
 int front_add_stdlib(struct ast_program *program, struct arena *arena, struct diag *diag);
 
+/* Replace `$1`..`$N` in the attach points by the positional parameters
+ * (empty when missing), as bpftrace does: `tracepoint:syscalls:sys_enter_$1`. */
+void front_substitute_attach_params(struct ast_program *program, const char *const *params,
+                                    int count, struct arena *arena);
+
 #endif

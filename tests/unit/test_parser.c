@@ -233,9 +233,29 @@ static void test_attach_point_spellings(void)
     CHECK(probe->attach_points.count == count);
     for (size_t i = 0; i < count && i < probe->attach_points.count; i++)
         CHECK_STR(attach_at(probe, i)->text, specs[i]);
+    /* Quotes go; the text keeps them for messages. */
     check_attach(attach_at(probe, 18), "uprobe:\"/path with space/bin\":fn", "uprobe",
-                 "\"/path with space/bin\":fn");
+                 "/path with space/bin:fn");
     check_loc(attach_at(probe, 1)->loc, 2, 3, 3);
+}
+
+/* A quoted segment that holds ':' keeps its quotes (the kind splits it);
+ * $N in a spec becomes the positional parameter's text. */
+static void test_attach_point_quotes_and_params(void)
+{
+    struct ast_program *program =
+        parse("uprobe:/bin/x:cpp:\"ns::f\", tracepoint:$1:sys_enter_$2, t:a:b$3 {}");
+    CHECK(program != NULL);
+    if (!program)
+        return;
+    struct ast_probe *probe = probe_at(program, 0);
+    check_attach(attach_at(probe, 0), "uprobe:/bin/x:cpp:\"ns::f\"", "uprobe",
+                 "/bin/x:cpp:\"ns::f\"");
+    static const char *const params[] = {"syscalls", "read"};
+    front_substitute_attach_params(program, params, 2, &arena);
+    check_attach(attach_at(probe, 1), "tracepoint:syscalls:sys_enter_read", "tracepoint",
+                 "syscalls:sys_enter_read");
+    check_attach(attach_at(probe, 2), "t:a:b", "t", "a:b");
 }
 
 /* A '/' only belongs to a spec inside a path segment; elsewhere it opens the predicate. */
@@ -720,6 +740,7 @@ int main(void)
     test_tutorial_one_liners();
     test_attach_point_lists();
     test_attach_point_spellings();
+    test_attach_point_quotes_and_params();
     test_predicate_boundaries();
     test_precedence();
     test_maps_and_assignments();
