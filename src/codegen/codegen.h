@@ -12,6 +12,9 @@
 #include "base/diag.h"
 #include "codegen/plan.h"
 
+/* The global variable probes test before anything else (plan.stop_flag). */
+#define CODEGEN_STOP_FLAG "sonde_stopping"
+
 struct codegen_options {
     unsigned ring_buffer_bytes; /* power of two, multiple of the page size */
     unsigned max_map_keys;      /* max_entries of hash maps */

@@ -174,8 +174,31 @@ static int compare_map_names(const void *a, const void *b)
     return strcmp(left->name, right->name);
 }
 
+/* The flag the runtime sets when tracing stops (see codegen_enter_unless_stopping):
+ * a global variable, not a map, so that testing it is a load from an address
+ * the loader patches in, without a helper call. libbpf turns section ".bss"
+ * into an array map of one value; the debug info gives it the BTF (a VAR in
+ * a DATASEC) that lets the kernel check the programs' direct accesses. It
+ * must not be internal, or LLVM would fold the never-written zero away. */
+static void declare_stop_flag(struct codegen *cg)
+{
+    LLVMValueRef global = LLVMAddGlobal(cg->module, cg->i64, CODEGEN_STOP_FLAG);
+    LLVMSetInitializer(global, codegen_const(cg, 0));
+    LLVMSetSection(global, ".bss");
+    LLVMSetAlignment(global, 8);
+    LLVMMetadataRef u64_type = LLVMDIBuilderCreateBasicType(cg->debug, "unsigned long", 13, 64,
+                                                            0x07 /* DW_ATE_unsigned */, 0);
+    LLVMMetadataRef expression = LLVMDIBuilderCreateExpression(cg->debug, NULL, 0);
+    LLVMMetadataRef variable = LLVMDIBuilderCreateGlobalVariableExpression(
+        cg->debug, cg->debug_unit, CODEGEN_STOP_FLAG, strlen(CODEGEN_STOP_FLAG), "", 0,
+        cg->debug_file, 0, u64_type, false, expression, NULL, 64);
+    LLVMGlobalSetMetadata(global, LLVMGetMDKindIDInContext(cg->context, "dbg", 3), variable);
+    cg->plan->stop_flag = CODEGEN_STOP_FLAG;
+}
+
 int codegen_declare_maps(struct codegen *cg)
 {
+    declare_stop_flag(cg);
     size_t count = cg->sema->maps.count;
     cg->user_maps = arena_alloc(cg->arena, sizeof(*cg->user_maps) * (count + 1));
     for (size_t i = 0; i < count; i++)

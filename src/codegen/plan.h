@@ -83,6 +83,8 @@ struct plan {
     const char *lost_map;       /* per-CPU array [1] of u64: events the ring buffer refused */
     const char *start_map;      /* array [1] of u64: the runtime stores CLOCK_MONOTONIC ns at
                                    start in key 0, for `elapsed` */
+    const char *stop_flag;      /* a u64 global variable in section ".bss": the runtime
+                                   sets it when tracing stops; probes then return at once */
     unsigned attach_count;      /* concrete probes, as "Attached N probes" counts them */
 };
 

@@ -78,7 +78,24 @@ void codegen_compile_variant(struct codegen *cg, struct ast_variant *variant,
     codegen_stmt(cg, variant->body);
 }
 
-/* entry → setup → start (the body) → return. */
+void codegen_enter_unless_stopping(struct codegen *cg, const struct probe_kind *kind,
+                                   LLVMBasicBlockRef body, LLVMBasicBlockRef stopped)
+{
+    if (kind->phase != PHASE_TRACE) {
+        LLVMBuildBr(cg->builder, body);
+        return;
+    }
+    LLVMValueRef flag = LLVMGetNamedGlobal(cg->module, CODEGEN_STOP_FLAG);
+    LLVMValueRef stopping = LLVMBuildLoad2(cg->builder, cg->i64, flag, "stopping");
+    /* Every event must read it anew: user space writes it behind LLVM's back. */
+    LLVMSetVolatile(stopping, true);
+    LLVMSetAlignment(stopping, 8);
+    LLVMValueRef running =
+        LLVMBuildICmp(cg->builder, LLVMIntEQ, stopping, codegen_const(cg, 0), "running");
+    LLVMBuildCondBr(cg->builder, running, body, stopped);
+}
+
+/* entry (the stop test) → setup → start (the body) → return. */
 static void compile_single(struct codegen *cg, struct ast_probe *probe, struct ast_variant *variant,
                            const struct probe_instance *instance)
 {
@@ -95,7 +112,7 @@ static void compile_single(struct codegen *cg, struct ast_probe *probe, struct a
     codegen_compile_variant(cg, variant, instance);
     LLVMBuildBr(cg->builder, cg->return_block);
     LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
-    LLVMBuildBr(cg->builder, cg->setup_block);
+    codegen_enter_unless_stopping(cg, instance->kind, cg->setup_block, cg->return_block);
     codegen_end_frame(cg);
 }
 

@@ -14,6 +14,13 @@ unsigned codegen_add_probe_name(struct codegen *cg, const struct probe_instance 
 /* A new BPF function; cg->return_block returns 0 from it. The entry block
  * is left without a terminator: the caller branches out of it at the end. */
 void codegen_begin_program(struct codegen *cg, const char *name, const char *section);
+/* Ends the current block with a branch to `body`, or for a traced probe
+ * (not BEGIN/END) with a test of the stop flag first: once the runtime has
+ * set it, the event goes to `stopped` instead, so that END and the maps
+ * printed at exit see what the probes left, as if they were detached.
+ * Placed before the frame's setup, a stopped probe does no other work. */
+void codegen_enter_unless_stopping(struct codegen *cg, const struct probe_kind *kind,
+                                   LLVMBasicBlockRef body, LLVMBasicBlockRef stopped);
 /* A frame: fresh setup and start blocks, variables and scratch accounting;
  * the builder is left in the start block. cg->return_block is where the
  * frame's `return` goes (set it before compiling the body). */

@@ -262,7 +262,7 @@ static void compile_frame(struct codegen *cg, struct hook *hook, struct frame *f
     LLVMBasicBlockRef exit = codegen_block(cg, "block.exit");
     codegen_begin_frame(cg);
     LLVMPositionBuilderAtEnd(cg->builder, frame->entry);
-    LLVMBuildBr(cg->builder, cg->setup_block);
+    codegen_enter_unless_stopping(cg, hook->kind, cg->setup_block, hook->function_return);
     LLVMPositionBuilderAtEnd(cg->builder, cg->start_block);
     cg->return_block = exit;
     cg->probe_id = frame->probe_id;

@@ -1,8 +1,10 @@
 /* runtime_run: the order of a tracing session, and the signals that end it.
  *
- * load → BEGIN → attach → events until exit()/signal → END → maps → detach.
- * Maps are printed before detaching because detaching a tracepoint costs
- * tens of milliseconds in the kernel, and the user is waiting for results. */
+ * load → BEGIN → attach → events until exit()/signal → stop flag → END →
+ * maps → detach. Maps are printed before detaching because detaching a
+ * tracepoint costs tens of milliseconds in the kernel, and the user is
+ * waiting for results; the stop flag makes the probes still attached return
+ * at once, so that nothing changes under END and the printout. */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -120,7 +122,13 @@ static void report_ignored_events(const struct session *session)
  * after BEGIN called exit(). */
 static int finish(struct session *session, struct saved_signals *signals)
 {
-    /* What was traced before a signal is shown; what followed exit() is not. */
+    /* From here on the world is quiet, as bpftrace's is once it detached:
+     * END sees the maps as the probes left them, and what it clears stays
+     * cleared. (A probe already past the test finishes its run; that takes
+     * microseconds, long before END runs. Waiting for it for certain would
+     * take an RCU grace period, 12-16 ms here.) What was traced before a
+     * signal is shown; what followed exit() is not. */
+    session__stop_probes(session);
     int err = session__drain_events(session);
     int end_err = session__run_end(session);
     /* A second Ctrl-C must not cut the results short. */

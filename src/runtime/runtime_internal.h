@@ -58,6 +58,10 @@ int session__run_program(struct session *session, size_t index);
 int session__run_begin(struct session *session);
 bool session__has_phase(const struct session *session, enum probe_phase phase);
 int session__attach(struct session *session);
+/* Set the object's stop flag: from now on the attached probes return at
+ * once, as if detached (detaching itself waits until after the maps are
+ * printed, for it is slow). Best effort: without the flag they keep running. */
+void session__stop_probes(struct session *session);
 void session__detach(struct session *session);
 void session__close(struct session *session);
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "runtime/runtime_internal.h"
@@ -170,6 +171,47 @@ void session__store_start_time(struct session *session)
     uint64_t nanoseconds = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
     uint32_t key = 0;
     bpf_map_update_elem(bpf_map__fd(map), &key, &nanoseconds, BPF_ANY);
+}
+
+/* Where the flag lies in the ".bss" map's one value: the offset its BTF
+ * variable has in the section's DATASEC (libbpf filled it in at open). */
+static int stop_flag_offset(struct session *session, const struct bpf_map *map, size_t *offset)
+{
+    const struct btf *btf = bpf_object__btf(session->object);
+    int section = btf ? btf__find_by_name_kind(btf, ".bss", BTF_KIND_DATASEC) : -ENOENT;
+    if (section < 0)
+        return section;
+    const struct btf_type *datasec = btf__type_by_id(btf, (unsigned)section);
+    const struct btf_var_secinfo *entry = btf_var_secinfos(datasec);
+    for (unsigned i = 0; i < btf_vlen(datasec); i++, entry++) {
+        const struct btf_type *variable = btf__type_by_id(btf, entry->type);
+        const char *name = variable ? btf__name_by_offset(btf, variable->name_off) : NULL;
+        if (name && strcmp(name, session->plan->stop_flag) == 0 &&
+            entry->offset + sizeof(uint64_t) <= bpf_map__value_size(map)) {
+            *offset = entry->offset;
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+void session__stop_probes(struct session *session)
+{
+    if (!session->plan->stop_flag || !session->object)
+        return;
+    struct bpf_map *map = bpf_object__find_map_by_name(session->object, ".bss");
+    size_t offset;
+    if (!map || bpf_map__fd(map) < 0 || stop_flag_offset(session, map, &offset) != 0)
+        return; /* the probes then run until detached, as they did before the flag */
+    size_t size = bpf_map__value_size(map);
+    unsigned char *value = calloc(1, size);
+    uint32_t key = 0;
+    if (value && bpf_map_lookup_elem(bpf_map__fd(map), &key, value) == 0) {
+        uint64_t stopping = 1;
+        memcpy(value + offset, &stopping, sizeof(stopping));
+        bpf_map_update_elem(bpf_map__fd(map), &key, value, BPF_ANY);
+    }
+    free(value);
 }
 
 bool session__has_phase(const struct session *session, enum probe_phase phase)
