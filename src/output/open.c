@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
+
+enum { OUTPUT_BATCH_BUFFER_BYTES = 1 << 16 };
 
 /* Line buffering by default, so output reaches a pipe or a file (-o) as
  * each line is complete, even while tracing goes on. */
@@ -39,7 +42,15 @@ struct output *output_open(const struct output_config *config, struct output_nam
             return NULL;
         }
     }
-    setvbuf(out, NULL, mode, 0);
+    /* Line mode to a file or a pipe: one write() per line would cost more
+     * than the event itself (about a microsecond each); the runtime writes
+     * the lines of each batch of events together instead, as soon as the
+     * batch is read. A terminal keeps true line buffering. */
+    bool batch_lines = mode == _IOLBF && !isatty(fileno(out));
+    if (batch_lines)
+        setvbuf(out, NULL, _IOFBF, OUTPUT_BATCH_BUFFER_BYTES);
+    else
+        setvbuf(out, NULL, mode, 0);
     struct output *output =
         json ? output_json_new(out, stderr, names) : output_text_new(out, stderr, names);
     if (!output) {
@@ -49,6 +60,7 @@ struct output *output_open(const struct output_config *config, struct output_nam
         return NULL;
     }
     output->quiet = config->quiet;
+    output->batch_lines = batch_lines;
     output->owns_out = out != stdout;
     return output;
 }

@@ -98,7 +98,17 @@ struct output {
     struct output_names names;
     bool quiet;    /* -q: no "Attached N probes" */
     bool owns_out; /* output_close closes `out` (-o FILE) */
+    /* -B line to a file or pipe: lines are written a batch of events at a
+     * time (output_batch_done), not one write() each. */
+    bool batch_lines;
 };
+
+/* The events read so far are printed: write out what they printed. */
+static inline void output_batch_done(struct output *output)
+{
+    if (output->batch_lines)
+        fflush(output->out);
+}
 
 struct output *output_text_new(FILE *out, FILE *err, struct output_names names);
 /* -f json: every message is one JSON object on `out`. */

@@ -142,8 +142,10 @@ int session__poll_events(struct session *session, int timeout_ms)
         return 0;
     session->event_budget = EVENT_BUDGET;
     int result = ring_buffer__poll(session->ring, timeout_ms);
-    if (result == BUDGET_SPENT)
+    if (result == BUDGET_SPENT) {
+        output_batch_done(session->output);
         return EVENT_BUDGET;
+    }
     if (result < 0 && result != -EINTR)
         return events_failed(session, result);
     int seen = EVENT_BUDGET - (int)session->event_budget;
@@ -152,7 +154,9 @@ int session__poll_events(struct session *session, int timeout_ms)
     result = ring_buffer__consume(session->ring);
     if (result < 0 && result != BUDGET_SPENT)
         return events_failed(session, result);
-    return seen + EVENT_BUDGET - (int)session->event_budget;
+    seen += EVENT_BUDGET - (int)session->event_budget;
+    output_batch_done(session->output);
+    return seen;
 }
 
 /* Attached programs may keep writing while we drain; a bounded number of
@@ -169,8 +173,10 @@ int session__drain_events(struct session *session)
         int result = ring_buffer__consume(session->ring);
         if (result == BUDGET_SPENT)
             continue;
+        output_batch_done(session->output);
         return result < 0 ? events_failed(session, result) : 0;
     }
+    output_batch_done(session->output);
     return 0;
 }
 
