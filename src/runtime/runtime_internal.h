@@ -63,6 +63,9 @@ int session__attach(struct session *session);
  * printed, for it is slow). Best effort: without the flag they keep running. */
 void session__stop_probes(struct session *session);
 void session__detach(struct session *session);
+/* detach.c: destroy every attachment, several at a time (kernel detach
+ * waits overlap). */
+void runtime_detach_all(struct probe_attachment *attachments, size_t count);
 void session__close(struct session *session);
 
 /* markers.c: the same for END, whose records share the ring with those of

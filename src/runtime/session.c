@@ -332,8 +332,7 @@ int session__attach(struct session *session)
 
 void session__detach(struct session *session)
 {
-    for (size_t i = session->attachment_count; i-- > 0;)
-        probe_attachment_destroy(&session->attachments[i]);
+    runtime_detach_all(session->attachments, session->attachment_count);
     session->attachment_count = 0;
 }
 
