@@ -1,6 +1,7 @@
 /* macros.c: expands `macro name(a, $v, @m) { ...; value }` at each call.
  *
- * A call becomes a block expression holding a copy of the macro's body.
+ * A call becomes a block expression holding a copy of the macro's body, or
+ * just a copy of its value when the body holds nothing else.
  * Parameters bind by kind: a bare name takes any expression, which replaces
  * the name wherever the body uses it; `$v` takes a variable by reference (the
  * body reads and writes the caller's variable) or an expression, which then
@@ -187,6 +188,8 @@ static struct ast_expr *instantiate(struct expander *ex, struct ast_macro *macro
     expand_in_expr(ex, value);
     ex->active.count--;
 
+    if (value && body->block.statements.count == 0)
+        return value; /* `printf(GREETING)`: a literal must stay one to be a format */
     struct ast_expr *block = ast_expr_new(ex->arena, EXPR_BLOCK, call_loc);
     block->block.body = body;
     block->block.value = value;

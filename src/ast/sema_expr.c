@@ -6,6 +6,7 @@
 #include "ast/sema_internal.h"
 #include "ast/sema_maps.h"
 #include "ast/sema_probes.h"
+#include "base/strbuf.h"
 #include "base/suggest.h"
 #include "probes/probe.h"
 
@@ -119,6 +120,50 @@ static const struct type *identifier_as_call(struct checker *checker, struct ast
     return sema_check_call(checker, expr);
 }
 
+/* A constant's name (no lower-case letter), as a C header would hold. */
+static bool looks_like_constant(const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (*p >= 'a' && *p <= 'z')
+            return false;
+    return true;
+}
+
+/* An unknown name the C preamble explains: a #define that is no expression
+ * sonde reads (`#define u64 unsigned long long`), or a constant of a header
+ * the script includes, which sonde does not read (it has no C compiler;
+ * kernel BTF has the enums, not the #defines). */
+static bool preamble_hint(struct checker *checker, struct diag_entry *entry, const char *name)
+{
+    const struct vec *definitions = checker->program ? &checker->program->c_definitions : NULL;
+    struct strbuf headers = {0};
+    size_t header_count = 0;
+    for (size_t i = 0; definitions && i < definitions->count; i++) {
+        const struct ast_c_definition *definition = vec_get(definitions, i);
+        if (definition->kind == C_DEFINE && strcmp(definition->name, name) == 0) {
+            const char *value = definition->define_value ? definition->define_value : "";
+            if (*value)
+                diag_hint(entry, "%s is the #define at line %d, whose value '%s' is no expression",
+                          name, definition->loc.line, value);
+            else
+                diag_hint(entry, "%s is the #define at line %d, which has no value", name,
+                          definition->loc.line);
+            strbuf_free(&headers);
+            return true;
+        }
+        if (definition->kind == C_INCLUDE && header_count < 3) {
+            strbuf_printf(&headers, "%s%s", header_count ? " or " : "", definition->name);
+            header_count++;
+        }
+    }
+    bool hinted = header_count && looks_like_constant(name);
+    if (hinted)
+        diag_hint(entry, "%s may come from %s, which sonde does not read: #define it in the script",
+                  name, strbuf_text(&headers));
+    strbuf_free(&headers);
+    return hinted;
+}
+
 static const struct type *check_identifier(struct checker *checker, struct ast_expr *expr)
 {
     const char *name = expr->identifier.name;
@@ -145,6 +190,8 @@ static const struct type *check_identifier(struct checker *checker, struct ast_e
     if (constant)
         return constant;
     struct diag_entry *entry = diag_error(checker->diag, expr->loc, "unknown identifier '%s'", name);
+    if (preamble_hint(checker, entry, name))
+        return NULL;
     const char *closest = suggest_closest(name, names, BUILTIN_COUNT);
     if (closest)
         diag_hint(entry, "did you mean '%s'?", closest);

@@ -122,6 +122,18 @@ bool front_read_preamble(struct front_state *state, size_t *start, int *line, in
  * `(pid_t)x` is a cast. */
 bool front_is_typedef_name(const struct front_state *state, const char *name);
 
+/* parse.c: a #define of the preamble that is no integer, read by the
+ * probes' parser as `macro NAME(params) { body }` into program->macros. */
+struct front_define {
+    const char *name;
+    struct srcloc name_loc;
+    const struct vec *params; /* char * */
+    const char *body;         /* as written: its tokens keep their places */
+    struct srcloc body_loc;   /* where `body` starts */
+    bool report;              /* say why it is no expression; else fail quietly */
+};
+bool front_parse_define(struct front_state *state, const struct front_define *define);
+
 /* header_constants.c: the macros a script may use from a system header it
  * includes (the table ends with a NULL name), or NULL. */
 struct front_header_constant {

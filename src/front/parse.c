@@ -9,6 +9,7 @@
 
 #include "base/strbuf.h"
 #include "front/front_internal.h"
+#include "front/preamble_expr.h"
 #include "parser.h"
 #include "lexer.h"
 
@@ -481,6 +482,209 @@ static size_t skip_shebang(const char *source, int *column)
     return length;
 }
 
+/* The scanner and grammar over state->text from state->line and column. */
+static int run_parser(struct front_state *state)
+{
+    yyscan_t scanner;
+    if (front_scanlex_init_extra(state, &scanner) != 0) {
+        diag_error(state->diag, (struct srcloc){0}, "cannot start the script scanner");
+        return -1;
+    }
+    state->scanner = scanner;
+    YY_BUFFER_STATE buffer = front_scan_scan_bytes(state->text, (int)strlen(state->text), scanner);
+    int status = front_yyparse(state);
+    front_scan_delete_buffer(buffer, scanner);
+    front_scanlex_destroy(scanner);
+    return status;
+}
+
+/* `macro NAME(a,b){` padded to end where the body starts, on the body's
+ * line when it fits there (it does on a one-line #define: `#define ` is
+ * longer than `macro `), else on the line before. */
+static char *define_as_macro_text(struct front_state *state, const struct front_define *define,
+                                  int *first_line)
+{
+    struct strbuf text = {0};
+    strbuf_printf(&text, "macro %s(", define->name);
+    for (size_t i = 0; i < define->params->count; i++)
+        strbuf_printf(&text, "%s%s", i ? "," : "", (const char *)vec_get(define->params, i));
+    strbuf_puts(&text, "){");
+    int column = define->body_loc.column;
+    *first_line = define->body_loc.line;
+    if ((int)text.length >= column) {
+        strbuf_putc(&text, '\n');
+        (*first_line)--;
+        for (int i = 1; i < column; i++)
+            strbuf_putc(&text, ' ');
+    } else {
+        while ((int)text.length < column - 1)
+            strbuf_putc(&text, ' ');
+    }
+    strbuf_puts(&text, define->body);
+    strbuf_puts(&text, "\n}"); /* on a line of its own: the body may end in a // comment */
+    char *result = arena_strdup(state->arena, strbuf_text(&text));
+    strbuf_free(&text);
+    return result;
+}
+
+/* Where the made-up macro's `}` sits: at the start of the line after. */
+static struct srcloc closing_brace(const struct front_define *define)
+{
+    struct srcloc loc = {define->body_loc.line + 1, 1, 1};
+    for (const char *p = define->body; *p; p++)
+        loc.line += *p == '\n';
+    return loc;
+}
+
+/* The parser's first complaint, said about the #define. One at the `}`
+ * that closes the made-up macro means the body stopped too soon. */
+static void report_define_error(struct front_state *state, const struct front_define *define,
+                                const struct diag *scratch, struct srcloc closing)
+{
+    const struct diag_entry *first = NULL;
+    for (size_t i = 0; i < scratch->entries.count && !first; i++) {
+        const struct diag_entry *entry = vec_get(&scratch->entries, i);
+        first = entry->severity == DIAG_ERROR ? entry : NULL;
+    }
+    struct srcloc loc = first ? first->loc : define->body_loc;
+    const char *problem = first ? first->message : "a '}' in it has no '{'";
+    const char *expecting = strstr(problem, ", expecting");
+    if (expecting && strstr(expecting, "'}'")) /* the made-up macro's brace: not the user's */
+        problem = arena_strndup(state->arena, problem, (size_t)(expecting - problem));
+    struct diag_entry *entry;
+    if (loc.line == closing.line && loc.column == closing.column)
+        entry = diag_error(state->diag, define->name_loc,
+                           "#define %s ends before its expression does", define->name);
+    else
+        entry = diag_error(state->diag, loc, "#define %s is not an expression sonde can read: %s",
+                           define->name, problem);
+    diag_hint(entry,
+              "a #define's body must be an expression, as in 'macro %s(...) { body }'; "
+              "C statements such as do { } while (0) are not",
+              define->name);
+}
+
+/* ---- parameters where no expression goes --------------------------------- */
+
+/* cpp replaces a parameter's tokens anywhere; a macro, only where an
+ * expression goes. `((p)->f)` with a parameter f would silently read a
+ * field named "f": refused, pointing at that use. */
+struct param_uses {
+    const char *name;
+    struct vec locs; /* struct srcloc *: where the body uses it as an expression */
+};
+
+static bool note_param_use(struct ast_expr *expr, void *context)
+{
+    struct param_uses *uses = context;
+    if (expr->kind == EXPR_IDENTIFIER && strcmp(expr->identifier.name, uses->name) == 0)
+        vec_push(&uses->locs, &expr->loc);
+    return true;
+}
+
+static bool is_use(const struct param_uses *uses, struct srcloc loc)
+{
+    for (size_t i = 0; i < uses->locs.count; i++) {
+        const struct srcloc *use = vec_get(&uses->locs, i);
+        if (use->line == loc.line && use->column == loc.column)
+            return true;
+    }
+    return false;
+}
+
+/* Where the body names the parameter other than as an expression, if it
+ * does: tokens are walked as cpp sees them, comments and literals aside. */
+static bool misplaced_param(const struct front_define *define, const struct param_uses *uses,
+                            struct srcloc *where)
+{
+    struct srcloc loc = define->body_loc;
+    size_t name_length = strlen(uses->name);
+    for (const char *p = define->body; *p;) {
+        size_t length = front_pp_token_length(p);
+        if (p[0] == '/' && (p[1] == '/' || p[1] == '*')) {
+            const char *close = p[1] == '*' ? strstr(p + 2, "*/") : NULL;
+            length = p[1] == '/' ? strcspn(p, "\n") : close ? (size_t)(close - p) + 2 : strlen(p);
+        }
+        bool after_sigil = p > define->body && (p[-1] == '$' || p[-1] == '@');
+        if (length == name_length && strncmp(p, uses->name, length) == 0 && !after_sigil &&
+            !is_use(uses, loc)) {
+            *where = (struct srcloc){loc.line, loc.column, (int)length};
+            return true;
+        }
+        for (size_t i = 0; i < length; i++) {
+            loc.line += p[i] == '\n';
+            loc.column = p[i] == '\n' ? 1 : loc.column + 1;
+        }
+        p += length ? length : 1;
+    }
+    return false;
+}
+
+static bool params_are_expressions(struct front_state *state, const struct front_define *define,
+                                   struct ast_macro *macro)
+{
+    for (size_t i = 0; i < define->params->count; i++) {
+        struct param_uses uses = {vec_get(define->params, i), {0}};
+        ast_walk_stmt(macro->body, note_param_use, &uses);
+        if (macro->value)
+            ast_walk_expr(macro->value, note_param_use, &uses);
+        struct srcloc where;
+        bool misplaced = misplaced_param(define, &uses, &where);
+        vec_free(&uses.locs);
+        if (misplaced) {
+            struct diag_entry *entry = diag_error(
+                state->diag, where, "#define %s: parameter '%s' is used where no expression goes",
+                define->name, uses.name);
+            diag_hint(entry, "sonde substitutes a macro's arguments as whole expressions, not as "
+                             "tokens: a field name or a type cannot be a parameter");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Exactly one macro came of the body: a `}` in it could otherwise close
+ * the macro early and let the rest of the line add a probe. */
+static bool only_the_macro(const struct ast_program *parsed)
+{
+    return parsed->macros.count == 1 && parsed->probes.count == 0 && parsed->config.count == 0 &&
+           parsed->map_decls.count == 0 && parsed->functions.count == 0;
+}
+
+bool front_parse_define(struct front_state *state, const struct front_define *define)
+{
+    struct diag scratch;
+    diag_init(&scratch, state->diag->filename, state->diag->source);
+    /* its own program, seeing the preamble's typedefs: `(pid_t)x` is a cast */
+    struct ast_program parsed = {.c_definitions = state->program->c_definitions};
+    struct front_state sub = {.arena = state->arena,
+                              .diag = &scratch,
+                              .program = &parsed,
+                              .hidden_variables = state->hidden_variables,
+                              .column = 1};
+    sub.text = define_as_macro_text(state, define, &sub.line);
+    sub.token_end_line = sub.line;
+    sub.token_end_column = 1;
+    bool ok = run_parser(&sub) == 0 && scratch.error_count == 0 && only_the_macro(&parsed);
+    if (ok) {
+        struct ast_macro *macro = vec_get(&parsed.macros, 0);
+        macro->loc = define->name_loc;
+        state->hidden_variables = sub.hidden_variables;
+        ok = !define->report || params_are_expressions(state, define, macro);
+        if (ok)
+            vec_push(&state->program->macros, macro);
+    } else if (define->report) {
+        report_define_error(state, define, &scratch, closing_brace(define));
+    }
+    vec_free(&parsed.macros); /* the rest are empty or, c_definitions, not its own */
+    vec_free(&parsed.probes);
+    vec_free(&parsed.config);
+    vec_free(&parsed.map_decls);
+    vec_free(&parsed.functions);
+    diag_free(&scratch);
+    return ok;
+}
+
 struct ast_program *front_parse(const char *source, struct arena *arena, struct diag *diag)
 {
     int errors_before = diag->error_count;
@@ -495,17 +699,7 @@ struct ast_program *front_parse(const char *source, struct arena *arena, struct 
     state.token_end_line = state.line;
     state.token_end_column = state.column;
 
-    yyscan_t scanner;
-    if (front_scanlex_init_extra(&state, &scanner) != 0) {
-        diag_error(diag, (struct srcloc){0}, "cannot start the script scanner");
-        return NULL;
-    }
-    state.scanner = scanner;
-    YY_BUFFER_STATE buffer = front_scan_scan_bytes(state.text, (int)strlen(state.text), scanner);
-    int status = front_yyparse(&state);
-    front_scan_delete_buffer(buffer, scanner);
-    front_scanlex_destroy(scanner);
-
+    int status = run_parser(&state);
     if (status == 0 && diag->error_count == errors_before)
         return state.program;
     if (diag->error_count == errors_before)

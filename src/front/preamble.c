@@ -1,13 +1,20 @@
 /* preamble.c: the C preamble at the top of a script, before its probes.
  *
  * bpftrace scripts may start with what a C header would hold: #include lines,
- * object-like #defines and #undef, #if/#ifdef/#ifndef/#elif/#else/#endif
- * (expressions as cpp evaluates them: preamble_expr.c), #error, and struct,
- * union, enum and typedef definitions. This hand-written scanner reads them into
+ * #defines and #undef, #if/#ifdef/#ifndef/#elif/#else/#endif (expressions as
+ * cpp evaluates them: preamble_expr.c), #error, and struct, union, enum and
+ * typedef definitions. This hand-written scanner reads them into
  * program->c_definitions (the type builders in src/types/cdefs.c make types of
  * them) and stops at the first thing that is not C, where flex takes over at
  * the same line and column so later locations stay right. Kernel headers are
- * not read: their types come from the kernel's BTF. */
+ * not read: their types come from the kernel's BTF.
+ *
+ * bpftrace runs cpp over the whole script; sonde has no C preprocessor for
+ * the probes. An integer #define is a constant (it works in #if, enum values
+ * and array sizes too); any other, function-like ones included, becomes a
+ * macro of the language (src/ast/macros.c) read from its body by the probes'
+ * parser, so `#define MAX(a, b) ((a) > (b) ? (a) : (b))` is
+ * `macro MAX(a, b) { ((a) > (b) ? (a) : (b)) }`. */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -158,7 +165,15 @@ struct name_scope {
 /* A macro of the preamble: a #define, or a constant of an #included header. */
 struct macro {
     const char *name;
-    const char *text; /* the replacement */
+    const char *text;  /* the replacement */
+    struct vec params; /* char *: a function-like macro's parameter names */
+    bool function_like;
+    /* A #define of the script: where its body starts, and the body as written
+     * (comments and continuation lines kept, so the probes' parser places its
+     * tokens where they are in the script). */
+    bool from_script;
+    struct srcloc name_loc, body_loc;
+    const char *body_source;
 };
 
 static struct macro *find_macro(const struct cursor *c, const char *name)
@@ -175,7 +190,17 @@ static const char *macro_text(void *context, const char *name)
 {
     const struct name_scope *scope = context;
     const struct macro *macro = find_macro(scope->cursor, name);
-    return macro ? macro->text : NULL;
+    return macro && !macro->function_like ? macro->text : NULL;
+}
+
+static const char *function_macro_text(void *context, const char *name, const struct vec **params)
+{
+    const struct name_scope *scope = context;
+    const struct macro *macro = find_macro(scope->cursor, name);
+    if (!macro || !macro->function_like)
+        return NULL;
+    *params = &macro->params;
+    return macro->text;
 }
 
 static bool find_enumerator(const struct vec *enumerators, const char *name, int64_t *value)
@@ -243,7 +268,8 @@ static bool constant_expr(struct cursor *c, const char *stops, int64_t *value,
     struct vec tokens = {0};
     tokens_until(c, stops, &tokens);
     struct name_scope scope = {c, enumerators};
-    struct front_pp_names names = {macro_text, enumerator_value, &scope, false};
+    struct front_pp_names names = {macro_text, enumerator_value, &scope, false,
+                                   function_macro_text};
     bool ok = !c->failed && front_pp_evaluate(c->state->arena, c->state->diag, &tokens, here(c, 1),
                                               &names, value);
     vec_free(&tokens);
@@ -262,7 +288,7 @@ static bool directive_condition(struct cursor *c, struct srcloc directive, bool 
         ok = false;
     }
     struct name_scope scope = {c, NULL};
-    struct front_pp_names names = {macro_text, NULL, &scope, true};
+    struct front_pp_names names = {macro_text, NULL, &scope, true, function_macro_text};
     int64_t value = 0;
     if (ok)
         ok =
@@ -608,6 +634,93 @@ static void read_include(struct cursor *c, struct srcloc loc)
     }
 }
 
+/* Drops the #defines of `name` that the probes would see as constants. */
+static void forget_defines(struct cursor *c, const char *name)
+{
+    struct vec *definitions = &c->state->program->c_definitions;
+    size_t kept = 0;
+    for (size_t i = 0; i < definitions->count; i++) {
+        struct ast_c_definition *definition = vec_get(definitions, i);
+        if (definition->kind != C_DEFINE || strcmp(definition->name, name) != 0)
+            definitions->items[kept++] = definition;
+    }
+    definitions->count = kept;
+}
+
+/* `(a, b)` after a function-like macro's name, the cursor at '('. */
+static bool read_params(struct cursor *c, const char *name, struct vec *params)
+{
+    step(c); /* '(' */
+    skip_blank(c, true);
+    if (peek(c, 0) == ')')
+        return step(c), true;
+    for (;;) {
+        skip_blank(c, true);
+        struct srcloc loc = here(c, 1);
+        if (peek(c, 0) == '.' && peek(c, 1) == '.' && peek(c, 2) == '.') {
+            loc.length = 3;
+            fail(c, loc,
+                 arena_printf(c->state->arena, "#define %s: variadic macros are not supported",
+                              name),
+                 "give the macro a fixed number of parameters");
+            return false;
+        }
+        char *param = read_word(c);
+        if (!param) {
+            fail(c, loc, "expected a parameter name", NULL);
+            return false;
+        }
+        vec_push(params, param);
+        skip_blank(c, true);
+        if (peek(c, 0) == ')')
+            return step(c), true;
+        if (peek(c, 0) != ',') {
+            fail(c, here(c, 1), "expected ',' or ')' after this parameter", NULL);
+            return false;
+        }
+        step(c);
+    }
+}
+
+/* The body as written, from `start` to the cursor: a backslash that
+ * continues the line becomes a blank, so every token keeps its place. */
+static const char *body_source(struct cursor *c, size_t start)
+{
+    char *text = arena_strndup(c->state->arena, c->text + start, c->pos - start);
+    for (char *p = text; *p; p++)
+        if (p[0] == '\\' && (p[1] == '\n' || (p[1] == '\r' && p[2] == '\n')))
+            p[0] = ' ';
+    return text;
+}
+
+/* cpp's operators on tokens have no counterpart in an expression: `a ## b`
+ * pastes, `#x` quotes an argument. Refused where they are written. */
+static bool refuse_token_operators(struct cursor *c, const struct macro *macro)
+{
+    struct srcloc loc = macro->body_loc;
+    for (const char *p = macro->body_source; *p;) {
+        size_t length = front_pp_token_length(p);
+        if (p[0] == '/' && (p[1] == '/' || p[1] == '*')) {
+            const char *close = p[1] == '*' ? strstr(p + 2, "*/") : NULL;
+            length = p[1] == '/' ? strcspn(p, "\n") : close ? (size_t)(close - p) + 2 : strlen(p);
+        } else if (p[0] == '#' && (p[1] == '#' || macro->function_like)) {
+            bool paste = p[1] == '#';
+            loc.length = paste ? 2 : 1;
+            fail(c, loc,
+                 arena_printf(c->state->arena, "#define %s: %s is not supported", macro->name,
+                              paste ? "token pasting (##)" : "stringification (#)"),
+                 "sonde reads a #define's body as an expression, not as tokens");
+            return false;
+        }
+        for (size_t i = 0; i < length && p[i]; i++) {
+            loc.line += p[i] == '\n';
+            loc.column = p[i] == '\n' ? 1 : loc.column + 1;
+        }
+        p += length ? length : 1;
+    }
+    return true;
+}
+
 /* A later #define of a name replaces the earlier one, a header's too. */
 static void read_define(struct cursor *c, struct srcloc loc)
 {
@@ -619,19 +732,29 @@ static void read_define(struct cursor *c, struct srcloc loc)
         return;
     }
     name_loc.length = (int)strlen(name);
-    if (peek(c, 0) == '(') {
-        fail(c, name_loc, "function-like macros are not supported",
-             "write a sonde macro instead: macro name(x) { ... }");
-        return;
-    }
     struct macro *macro = find_macro(c, name);
     if (!macro) {
         macro = ARENA_NEW(c->state->arena, struct macro);
         macro->name = name;
         vec_push(&c->macros, macro);
     }
+    vec_free(&macro->params);
+    macro->function_like = peek(c, 0) == '('; /* `F (x)` is an object-like F */
+    if (macro->function_like && !read_params(c, name, &macro->params))
+        return;
+    skip_blank(c, true);
+    size_t start = c->pos;
+    macro->from_script = true;
+    macro->body_loc = here(c, 1);
     macro->text = rest_of_line(c);
-    new_define(c, name, macro->text, name_loc);
+    macro->body_source = body_source(c, start);
+    if (!refuse_token_operators(c, macro))
+        return;
+    macro->name_loc = name_loc;
+    if (macro->function_like)
+        forget_defines(c, name); /* no constant: the probes' macro stands for it */
+    else
+        new_define(c, name, macro->text, name_loc);
 }
 
 /* Forgets the macro, and its #defines for the probes too. */
@@ -646,16 +769,11 @@ static void read_undef(struct cursor *c, struct srcloc loc)
         struct macro *macro = vec_get(&c->macros, i);
         if (strcmp(macro->name, name) != 0)
             c->macros.items[kept++] = macro;
+        else
+            vec_free(&macro->params);
     }
     c->macros.count = kept;
-    struct vec *definitions = &c->state->program->c_definitions;
-    kept = 0;
-    for (size_t i = 0; i < definitions->count; i++) {
-        struct ast_c_definition *definition = vec_get(definitions, i);
-        if (definition->kind != C_DEFINE || strcmp(definition->name, name) != 0)
-            definitions->items[kept++] = definition;
-    }
-    definitions->count = kept;
+    forget_defines(c, name);
     rest_of_line(c);
 }
 
@@ -792,7 +910,8 @@ static void evaluate_defines(struct cursor *c)
 {
     const struct vec *definitions = &c->state->program->c_definitions;
     struct name_scope scope = {c, NULL};
-    struct front_pp_names names = {macro_text, enumerator_value, &scope, false};
+    struct front_pp_names names = {macro_text, enumerator_value, &scope, false,
+                                   function_macro_text};
     for (size_t i = 0; i < definitions->count; i++) {
         struct ast_c_definition *definition = vec_get(definitions, i);
         const char *text = definition->define_value;
@@ -802,6 +921,38 @@ static void evaluate_defines(struct cursor *c)
         int64_t value;
         if (front_pp_evaluate_text(c->state->arena, NULL, text, definition->loc, &names, &value))
             definition->define_value = arena_printf(c->state->arena, "%" PRId64, value);
+    }
+}
+
+/* Whether `#define NAME text` is an integer to cpp: then it is a constant
+ * (evaluate_defines has its value), else the probes' parser reads it. */
+static bool is_integer_define(struct cursor *c, const struct macro *macro)
+{
+    struct name_scope scope = {c, NULL};
+    struct front_pp_names names = {macro_text, enumerator_value, &scope, false,
+                                   function_macro_text};
+    int64_t value;
+    return front_pp_evaluate_text(c->state->arena, NULL, macro->text, macro->body_loc, &names,
+                                  &value);
+}
+
+/* The script's #defines that are not integers become macros of the
+ * language, as if written `macro NAME(a, b) { body }`: a string, a name
+ * such as `pid`, a cast, a function-like macro. A function-like one that
+ * is no expression is an error here; an object-like one is left alone, as
+ * it may be a C-only thing the probes never use (`#define u64 unsigned
+ * long long`), and sema says so if they do. */
+static void define_probe_macros(struct cursor *c)
+{
+    for (size_t i = 0; i < c->macros.count && !c->failed; i++) {
+        const struct macro *macro = vec_get(&c->macros, i);
+        if (!macro->from_script ||
+            (!macro->function_like && (!macro->text[0] || is_integer_define(c, macro))))
+            continue;
+        struct front_define define = {macro->name,        macro->name_loc, &macro->params,
+                                      macro->body_source, macro->body_loc, macro->function_like};
+        if (!front_parse_define(c->state, &define))
+            c->failed = macro->function_like;
     }
 }
 
@@ -833,6 +984,10 @@ bool front_read_preamble(struct front_state *state, size_t *start, int *line, in
     }
     if (!c.failed)
         evaluate_defines(&c);
+    if (!c.failed)
+        define_probe_macros(&c);
+    for (size_t i = 0; i < c.macros.count; i++)
+        vec_free(&((struct macro *)vec_get(&c.macros, i))->params);
     vec_free(&c.macros);
     vec_free(&c.conditions);
     *start = c.pos;

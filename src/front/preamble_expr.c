@@ -151,8 +151,89 @@ static struct front_pp_token *read_defined(struct evaluator *ev, const struct ve
         }
         (*at)++;
     }
-    bool defined = ev->names->macro && ev->names->macro(ev->names->context, token_text(ev, name));
+    const char *text = token_text(ev, name);
+    const struct vec *params;
+    bool defined = (ev->names->macro && ev->names->macro(ev->names->context, text)) ||
+                   (ev->names->function && ev->names->function(ev->names->context, text, &params));
     return number_token(ev, defined, start->loc, last->loc);
+}
+
+static void expand(struct evaluator *ev, const struct vec *in, const struct expansion *chain);
+
+/* The arguments of a function-like macro's use, `in[*at]` being its '(':
+ * token lists split at the commas outside nested parentheses. On return
+ * `*at` is at the closing ')'. */
+static bool read_arguments(struct evaluator *ev, const struct vec *in, size_t *at,
+                           const struct front_pp_token *name, struct vec *args)
+{
+    struct vec *arg = ARENA_NEW(ev->arena, struct vec);
+    vec_push(args, arg);
+    int depth = 0;
+    for ((*at)++; *at < in->count; (*at)++) {
+        struct front_pp_token *token = vec_get(in, *at);
+        if (depth == 0 && is(token, ")"))
+            return true;
+        if (depth == 0 && is(token, ",")) {
+            arg = ARENA_NEW(ev->arena, struct vec);
+            vec_push(args, arg);
+            continue;
+        }
+        depth += is(token, "(") ? 1 : is(token, ")") ? -1 : 0;
+        vec_push(arg, token);
+    }
+    error(ev, name->loc, "the arguments of macro '%s' are never closed with ')'",
+          token_text(ev, name));
+    return false;
+}
+
+static void free_arguments(struct vec *args)
+{
+    for (size_t i = 0; i < args->count; i++)
+        vec_free(vec_get(args, i));
+    vec_free(args);
+}
+
+/* `MAX(a, b)` at in[*at]: its body with each parameter replaced by the
+ * tokens of its argument, then rescanned as cpp does. */
+static void expand_call(struct evaluator *ev, const struct vec *in, size_t *at, const char *text,
+                        const struct vec *params, const struct expansion *chain)
+{
+    const struct front_pp_token *name = vec_get(in, *at);
+    (*at)++; /* '(' */
+    struct vec args = {0};
+    if (!read_arguments(ev, in, at, name, &args))
+        return free_arguments(&args);
+    if (params->count == 0 && args.count == 1 && ((struct vec *)vec_get(&args, 0))->count == 0)
+        args.count = 0; /* `F()` passes no argument */
+    char *macro_name = token_text(ev, name);
+    if (args.count != params->count) {
+        char detail[160];
+        snprintf(detail, sizeof(detail), "%s takes %zu argument%s, not %zu", macro_name,
+                 params->count, params->count == 1 ? "" : "s", args.count);
+        error(ev, name->loc, "macro %s", detail);
+        return free_arguments(&args);
+    }
+    struct vec body = {0}, replacement = {0};
+    lex_text(ev->arena, text, name->loc, false, &body);
+    for (size_t i = 0; i < body.count; i++) {
+        struct front_pp_token *token = vec_get(&body, i);
+        size_t p = 0;
+        while (p < params->count &&
+               !(is_identifier(token) && strcmp(token_text(ev, token), vec_get(params, p)) == 0))
+            p++;
+        if (p == params->count) {
+            vec_push(&replacement, token);
+            continue;
+        }
+        const struct vec *arg = vec_get(&args, p);
+        for (size_t j = 0; j < arg->count; j++)
+            vec_push(&replacement, vec_get(arg, j));
+    }
+    struct expansion inner = {macro_name, chain};
+    expand(ev, &replacement, &inner);
+    vec_free(&body);
+    vec_free(&replacement);
+    free_arguments(&args);
 }
 
 static void expand(struct evaluator *ev, const struct vec *in, const struct expansion *chain)
@@ -170,6 +251,14 @@ static void expand(struct evaluator *ev, const struct vec *in, const struct expa
             continue;
         }
         char *name = token_text(ev, token);
+        const struct vec *params = NULL;
+        const char *body =
+            ev->names->function ? ev->names->function(ev->names->context, name, &params) : NULL;
+        const struct front_pp_token *next = i + 1 < in->count ? vec_get(in, i + 1) : NULL;
+        if (body && is(next, "(") && !is_expanding(chain, name)) {
+            expand_call(ev, in, &i, body, params, chain);
+            continue;
+        }
         const char *text = ev->names->macro ? ev->names->macro(ev->names->context, name) : NULL;
         if (!text || is_expanding(chain, name)) {
             vec_push(&ev->tokens, token);

@@ -33,6 +33,9 @@ struct front_pp_names {
     /* #if and #elif: `defined` works and any other name is 0, as in cpp.
      * Elsewhere a name without a value is an error. */
     bool in_directive;
+    /* The replacement text of a function-like macro and its parameter names
+     * (char *); NULL when `name` is not one. May be NULL. */
+    const char *(*function)(void *context, const char *name, const struct vec **params);
 };
 
 /* The length of the token that starts `text` (at least 1 unless `text` is

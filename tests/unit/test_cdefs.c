@@ -1,4 +1,5 @@
 /* The script's C definitions: exact C layouts, typedefs, enums, defines. */
+#include "front/parse.h"
 #include "test.h"
 #include "types/cdefs.h"
 
@@ -117,11 +118,40 @@ static void test_unknown_field_type(void)
     diag_free(&diag);
 }
 
+/* From a script's preamble: a #define computed with a function-like macro
+ * is a constant; one that is no integer (now a macro of the probes) is not,
+ * and hides the header's constant of that name as cpp would; a
+ * function-like macro is never a constant. */
+static void test_preamble_defines(void)
+{
+    const char *source = "#include <linux/sched.h>\n"
+                         "#define SQ(x) ((x) * (x))\n"
+                         "#define AREA SQ(5)\n"
+                         "#define TASK_RUNNING \"running\"\n"
+                         "#define NAME pid\n"
+                         "BEGIN { exit(); }";
+    struct diag diag;
+    diag_init(&diag, "test.bt", source);
+    struct ast_program *program = front_parse(source, &arena, &diag);
+    CHECK(program != NULL);
+    struct cdefs *cdefs =
+        program ? cdefs_build(&arena, &program->c_definitions, NULL, &diag) : NULL;
+    CHECK(cdefs != NULL);
+    int64_t value = 0;
+    CHECK(cdefs && cdefs_constant(cdefs, "AREA", &value) && value == 25);
+    CHECK(cdefs && !cdefs_constant(cdefs, "TASK_RUNNING", &value));
+    CHECK(cdefs && !cdefs_constant(cdefs, "NAME", &value));
+    CHECK(cdefs && !cdefs_constant(cdefs, "SQ", &value));
+    CHECK(program && program->macros.count == 3);
+    diag_free(&diag);
+}
+
 int main(void)
 {
     arena_init(&arena);
     test_layouts();
     test_unknown_field_type();
+    test_preamble_defines();
     arena_free(&arena);
     return TEST_DONE();
 }

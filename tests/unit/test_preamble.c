@@ -169,7 +169,6 @@ static void check_error(const char *source, int line, int column, const char *me
 
 static void test_errors_point_into_the_preamble(void)
 {
-    check_error("#define SQUARE(x) ((x) * (x))\nBEGIN {}", 1, 9, "function-like macros");
     check_error("#ifdef X\nstruct a { int b; };\nBEGIN {}", 1, 1, "never closed with #endif");
     check_error("#include \"mine.h\"\nBEGIN {}", 1, 1, "local header");
     check_error("#endif\nBEGIN {}", 1, 1, "no matching");
@@ -431,6 +430,156 @@ static void test_define_values_and_undef(void)
     CHECK(e && ((const struct ast_c_enumerator *)vec_get(&e->enumerators, 2))->value == 76);
 }
 
+/* ---- #defines that are no integer: the probes' macros --------------------- */
+
+static const struct ast_macro *macro_named(const struct ast_program *program, const char *name)
+{
+    const struct ast_macro *found = NULL;
+    for (size_t i = 0; program && i < program->macros.count; i++) {
+        const struct ast_macro *macro = vec_get(&program->macros, i);
+        if (strcmp(macro->name, name) == 0)
+            found = macro;
+    }
+    return found;
+}
+
+/* `#define MAX(a, b) ...` is read as `macro MAX(a, b) { ... }`, each token
+ * where the script has it; an integer #define stays a constant. */
+static void test_defines_become_macros(void)
+{
+    struct ast_program *program = parse("#define GREETING \"hello\"\n"
+                                        "#define MYPID pid\n"
+                                        "#define TASK ((struct task_struct *)curtask)\n"
+                                        "#define MAX(a, b) ((a) > (b) ? (a) : (b))\n"
+                                        "#define NS_TO_MS(x) \\\n"
+                                        "    ((x) / 1000000) // ns\n"
+                                        "#define N 4\n"
+                                        "#define SIZE sizeof(struct point)\n"
+                                        "BEGIN { exit(); }");
+    CHECK(program != NULL);
+    if (!program)
+        return;
+    CHECK(program->macros.count == 6);
+    const struct ast_macro *greeting = macro_named(program, "GREETING");
+    CHECK(greeting && greeting->params.count == 0 && greeting->value &&
+          greeting->value->kind == EXPR_STRING);
+    CHECK(greeting && greeting->loc.line == 1 && greeting->loc.column == 9);
+    CHECK(greeting && greeting->value && greeting->value->loc.column == 18);
+    const struct ast_macro *mypid = macro_named(program, "MYPID");
+    CHECK(mypid && mypid->value && mypid->value->kind == EXPR_IDENTIFIER);
+    const struct ast_macro *task = macro_named(program, "TASK");
+    CHECK(task && task->value && task->value->kind == EXPR_CAST);
+    const struct ast_macro *max = macro_named(program, "MAX");
+    CHECK(max && max->params.count == 2 && max->value && max->value->kind == EXPR_TERNARY);
+    const struct ast_macro *ms = macro_named(program, "NS_TO_MS");
+    CHECK(ms && ms->params.count == 1 && ms->value && ms->value->loc.line == 6 &&
+          ms->value->loc.column == 6); /* `(x) / 1000000` inside the parentheses */
+    CHECK(macro_named(program, "SIZE") != NULL);
+    CHECK(macro_named(program, "N") == NULL);
+    CHECK_STR(define_value(program, "N"), "4");
+    CHECK(define_value(program, "MAX") == NULL);
+}
+
+/* The last #define of a name wins and #undef forgets it, for macros too. */
+static void test_define_macros_redefined_and_undefined(void)
+{
+    struct ast_program *program = parse("#define TEXT \"a\"\n"
+                                        "#define TEXT \"b\"\n"
+                                        "#define GONE(x) (x)\n"
+                                        "#undef GONE\n"
+                                        "#define N 1\n"
+                                        "#define N(x) ((x) + 1)\n"
+                                        "#define TYPE unsigned long\n"
+                                        "#define EMPTY\n"
+                                        "BEGIN { exit(); }");
+    CHECK(program != NULL);
+    if (!program)
+        return;
+    const struct ast_macro *text = macro_named(program, "TEXT");
+    CHECK(program->macros.count == 2);
+    CHECK(text && text->value && text->value->kind == EXPR_STRING &&
+          strcmp(text->value->string.bytes, "b") == 0);
+    CHECK(macro_named(program, "GONE") == NULL);
+    const struct ast_macro *n = macro_named(program, "N");
+    CHECK(n && n->params.count == 1);
+    CHECK(define_value(program, "N") == NULL); /* no constant: N(x) replaced it */
+    /* C-only text the probes may never use: kept as text, no error */
+    CHECK(macro_named(program, "TYPE") == NULL);
+    CHECK_STR(define_value(program, "TYPE"), "unsigned long");
+    CHECK(macro_named(program, "EMPTY") == NULL);
+}
+
+/* cpp replaces function-like macros in #if, enum values and array sizes. */
+static void test_function_like_in_constants(void)
+{
+    struct ast_program *program = parse("#define MAX(a, b) ((a) > (b) ? (a) : (b))\n"
+                                        "#define SQ(x) ((x) * (x))\n"
+                                        "#define AREA SQ(3)\n"
+                                        "#define NEST MAX(SQ(2), (3))\n"
+                                        "#if MAX(2, 5) == 5 && defined(SQ) && defined SQ\n"
+                                        "#define PICK 1\n"
+                                        "#else\n"
+                                        "#define PICK 0\n"
+                                        "#endif\n"
+                                        "#if SQ\n"
+                                        "#error SQ without arguments is no call: 0\n"
+                                        "#endif\n"
+                                        "enum e { A = SQ(4) };\n"
+                                        "struct s { char b[MAX(2, 8)]; };\n"
+                                        "BEGIN { exit(); }");
+    CHECK(program != NULL);
+    if (!program)
+        return;
+    CHECK_STR(define_value(program, "PICK"), "1");
+    CHECK_STR(define_value(program, "AREA"), "9");
+    CHECK_STR(define_value(program, "NEST"), "4");
+    CHECK(macro_named(program, "AREA") == NULL);
+    const struct ast_c_definition *e = NULL, *st = NULL;
+    for (size_t i = 0; i < program->c_definitions.count; i++) {
+        const struct ast_c_definition *d = definition_at(program, i);
+        e = d->kind == C_ENUM ? d : e;
+        st = d->kind == C_STRUCT ? d : st;
+    }
+    CHECK(e && ((const struct ast_c_enumerator *)vec_get(&e->enumerators, 0))->value == 16);
+    CHECK(st && field_at(st, 0)->array_length == 8);
+}
+
+/* C-isms a macro cannot hold: an error that names the #define, at the place. */
+static void test_define_macro_errors(void)
+{
+    check_error("#define LOG(x) do { x; } while (0)\nBEGIN {}", 1, 19,
+                "#define LOG is not an expression sonde can read: unexpected '{'");
+    check_error("#define CAT(a, b) a ## b\nBEGIN {}", 1, 21, "#define CAT: token pasting (##)");
+    check_error("#define STR(x) #x\nBEGIN {}", 1, 16, "#define STR: stringification (#)");
+    check_error("#define JOIN a ## b\nBEGIN {}", 1, 16, "token pasting");
+    check_error("#define P(fmt, ...) printf(fmt)\nBEGIN {}", 1, 16,
+                "#define P: variadic macros are not supported");
+    check_error("#define ADD(a, b) ((a) +\nBEGIN {}", 1, 9,
+                "#define ADD ends before its expression does");
+    check_error("#define FIELD(p, f) ((p)->f)\nBEGIN {}", 1, 27,
+                "#define FIELD: parameter 'f' is used where no expression goes");
+    check_error("#define TWO(a b) a\nBEGIN {}", 1, 15, "expected ',' or ')'");
+    /* the body cannot close the macro it becomes and add a probe */
+    check_error("#define X(a) 1 } BEGIN { printf(\"no\")\nBEGIN {}", 1, 14, "has no '{'");
+    check_error("#define M(a) \\\n  (a +\\\n  ))\nBEGIN {}", 3, 3,
+                "#define M is not an expression");
+    check_error("#define MAX(a, b) ((a) > (b) ? (a) : (b))\n#if MAX(1)\n#endif\nBEGIN {}", 2, 5,
+                "macro MAX takes 2 arguments, not 1");
+    check_error("#define MAX(a, b) ((a) > (b) ? (a) : (b))\n#if MAX(1, 2\n#endif\nBEGIN {}", 2, 5,
+                "never closed with ')'");
+}
+
+/* A parameter named in a comment or a string, or a $variable of that name,
+ * is no use of it. */
+static void test_define_macro_params_in_comments(void)
+{
+    struct ast_program *program = parse("#define ADD(a, f) ((a) + f) /* f */\n"
+                                        "#define SAY(x) printf(\"x=%d\\n\", x + $x)\n"
+                                        "BEGIN { exit(); }");
+    CHECK(program != NULL);
+    CHECK(macro_named(program, "ADD") && macro_named(program, "SAY"));
+}
+
 /* Directives work inside struct and enum bodies too, as cpp runs first. */
 static void test_directives_inside_bodies(void)
 {
@@ -577,6 +726,11 @@ int main(void)
     test_if_precedence_and_names();
     test_if_errors();
     test_if_elif_chains_nest();
+    test_defines_become_macros();
+    test_define_macros_redefined_and_undefined();
+    test_function_like_in_constants();
+    test_define_macro_errors();
+    test_define_macro_params_in_comments();
     test_define_values_and_undef();
     test_script_define_beats_header_constant();
     test_directives_inside_bodies();
