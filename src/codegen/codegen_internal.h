@@ -43,6 +43,9 @@ struct codegen {
     LLVMDIBuilderRef debug;
     LLVMMetadataRef debug_file;
     LLVMMetadataRef debug_unit;
+    LLVMMetadataRef debug_scope;   /* the DISubprogram of the function being built */
+    LLVMMetadataRef frame_location; /* the probe block's: its setup code is built on demand */
+    int source_lines;              /* lines in the script: locations past them are not the script's */
     LLVMTypeRef i1, i8, i32, i64, ptr;
 
     LLVMValueRef *user_maps; /* by sema_map.index */
@@ -89,6 +92,19 @@ LLVMValueRef codegen_call_helper(struct codegen *cg, enum bpf_helper helper, LLV
 LLVMValueRef codegen_offset(struct codegen *cg, LLVMValueRef base, unsigned offset);
 LLVMBasicBlockRef codegen_block(struct codegen *cg, const char *name);
 void codegen_memcpy(struct codegen *cg, LLVMValueRef dst, LLVMValueRef src, unsigned size);
+
+/* Line info: each BPF function gets a DISubprogram and its instructions the
+ * script's line:col, so LLVM emits .BTF.ext func_info/line_info and the
+ * verifier's log quotes the script's lines. codegen_debug_function gives
+ * `function` (a program, or a callback taking map, key, value, data) its
+ * DISubprogram and makes it the scope of what is built from now on, at `loc`. */
+void codegen_debug_function(struct codegen *cg, LLVMValueRef function, struct srcloc loc);
+/* Instructions built from now on come from `loc` (ignored if not in the
+ * script); returns the previous location, for codegen_debug_restore. */
+LLVMMetadataRef codegen_debug_at(struct codegen *cg, struct srcloc loc);
+void codegen_debug_restore(struct codegen *cg, LLVMMetadataRef location);
+/* Gives every instruction of `block` `location` (code built out of order). */
+void codegen_debug_stamp(LLVMBasicBlockRef block, LLVMMetadataRef location);
 
 /* scratch.c: memory for values. Everything lives in a per-CPU map, not on
  * the 512-byte BPF stack, so strings and records of any size fit. */

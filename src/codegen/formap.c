@@ -189,7 +189,11 @@ static unsigned compile_callback(struct codegen *cg, struct ast_stmt *stmt, LLVM
     void **saved_storage = arena_alloc(cg->arena, sizeof(void *) * (captures->count + 1));
     struct function_state saved;
     save_function(cg, &saved);
+    LLVMMetadataRef saved_scope = cg->debug_scope;
+    LLVMMetadataRef saved_location = LLVMGetCurrentDebugLocation2(cg->builder);
     cg->function = function;
+    /* A BPF subprogram needs its own func_info, and its lines their own scope. */
+    codegen_debug_function(cg, function, stmt->loc);
     LLVMValueRef context = LLVMGetParam(function, 3);
     enter_callback(cg, context);
     bind_captures(cg, captures, context, saved_storage);
@@ -209,6 +213,8 @@ static unsigned compile_callback(struct codegen *cg, struct ast_stmt *stmt, LLVM
     for (size_t i = 0; i < captures->count; i++)
         ((struct sema_variable *)vec_get(captures, i))->storage = saved_storage[i];
     restore_function(cg, &saved);
+    cg->debug_scope = saved_scope;
+    codegen_debug_restore(cg, saved_location);
     return need;
 }
 

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <llvm-c/IRReader.h>
+
+#include "base/strbuf.h"
 #include "codegen/aggregations.h"
 #include "codegen/backend.h"
 #include "codegen/codegen_internal.h"
@@ -55,15 +58,150 @@ static void init_types(struct codegen *cg)
     cg->ptr = LLVMPointerTypeInContext(cg->context, 0);
 }
 
+/* LLVM IR's string syntax: printable ASCII as is, except '"' and the
+ * backslash, which are written as a backslash and two hex digits like the rest. */
+static void append_ir_string(struct strbuf *out, const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c >= 0x20 && *c < 0x7f && *c != '"' && *c != '\\')
+            strbuf_append(out, (const char *)c, 1);
+        else
+            strbuf_printf(out, "\\%02X", *c);
+    }
+}
+
+/* The script's DIFile with its text embedded: LLVM's BPF backend copies the
+ * line of each line_info record from it into the BTF string table, and the
+ * verifier quotes that line in its log. The C API has no way to give a file
+ * its source, so the node is parsed from IR text; metadata belongs to the
+ * context, so it outlives the throwaway module. NULL if parsing fails. */
+static LLVMMetadataRef file_with_source(struct codegen *cg, const char *name, const char *source)
+{
+    struct strbuf text = {0};
+    strbuf_puts(&text, "!sonde.file = !{!0}\n!0 = !DIFile(filename: \"");
+    append_ir_string(&text, name);
+    strbuf_puts(&text, "\", directory: \".\", source: \"");
+    append_ir_string(&text, source);
+    strbuf_puts(&text, "\")\n!llvm.module.flags = !{!1}\n"
+                       "!1 = !{i32 2, !\"Debug Info Version\", i32 3}\n");
+    LLVMMemoryBufferRef buffer =
+        LLVMCreateMemoryBufferWithMemoryRangeCopy(strbuf_text(&text), text.length, "file");
+    strbuf_free(&text);
+    LLVMModuleRef parsed = NULL;
+    char *error = NULL;
+    LLVMMetadataRef file = NULL;
+    if (!LLVMParseIRInContext(cg->context, buffer, &parsed, &error) &&
+        LLVMGetNamedMetadataNumOperands(parsed, "sonde.file") == 1) {
+        LLVMValueRef node = NULL;
+        LLVMGetNamedMetadataOperands(parsed, "sonde.file", &node);
+        file = LLVMValueAsMetadata(node);
+    }
+    LLVMDisposeMessage(error);
+    if (parsed)
+        LLVMDisposeModule(parsed);
+    return file;
+}
+
+static int count_lines(const char *text)
+{
+    int lines = *text ? 1 : 0;
+    for (const char *c = text; *c; c++)
+        lines += *c == '\n' && c[1] != '\0';
+    return lines;
+}
+
 static void init_debug_info(struct codegen *cg)
 {
+    const char *name = cg->diag->filename ? cg->diag->filename : "script.bt";
+    const char *source = cg->diag->source ? cg->diag->source : "";
     cg->debug = LLVMCreateDIBuilder(cg->module);
-    cg->debug_file = LLVMDIBuilderCreateFile(cg->debug, "script.bt", 9, ".", 1);
+    cg->debug_file = file_with_source(cg, name, source);
+    cg->source_lines = count_lines(source);
+    if (!cg->debug_file) {
+        cg->debug_file = LLVMDIBuilderCreateFile(cg->debug, name, strlen(name), ".", 1);
+        cg->source_lines = 0;
+    }
     cg->debug_unit = LLVMDIBuilderCreateCompileUnit(
         cg->debug, LLVMDWARFSourceLanguageC, cg->debug_file, "sonde", 5, true, "", 0, 0, "", 0,
         LLVMDWARFEmissionFull, 0, false, false, "", 0, "", 0);
     LLVMAddModuleFlag(cg->module, LLVMModuleFlagBehaviorWarning, "Debug Info Version", 18,
                       LLVMValueAsMetadata(LLVMConstInt(cg->i32, 3, false)));
+}
+
+void codegen_debug_function(struct codegen *cg, LLVMValueRef function, struct srcloc loc)
+{
+    size_t length = 0;
+    const char *name = LLVMGetValueName2(function, &length);
+    unsigned line = loc.line > 0 && loc.line <= cg->source_lines ? (unsigned)loc.line : 1;
+    unsigned parameters = LLVMCountParams(function);
+    bool program = parameters == 1;
+    LLVMMetadataRef result =
+        program ? LLVMDIBuilderCreateBasicType(cg->debug, "int", 3, 32, 0x05 /* DW_ATE_signed */, 0)
+                : LLVMDIBuilderCreateBasicType(cg->debug, "long", 4, 64, 0x05, 0);
+    LLVMMetadataRef pointer = LLVMDIBuilderCreatePointerType(cg->debug, NULL, 64, 64, 0, "", 0);
+    LLVMMetadataRef types[5] = {result, pointer, pointer, pointer, pointer};
+    LLVMMetadataRef signature = LLVMDIBuilderCreateSubroutineType(
+        cg->debug, cg->debug_file, types, parameters < 4 ? parameters + 1 : 5, LLVMDIFlagZero);
+    bool local = LLVMGetLinkage(function) == LLVMInternalLinkage;
+    LLVMMetadataRef subprogram = LLVMDIBuilderCreateFunction(
+        cg->debug, cg->debug_file, name, length, name, length, cg->debug_file, line, signature,
+        local, true, line, LLVMDIFlagPrototyped, true);
+    /* The kernel wants every argument of a function in func_info named. */
+    static const char *const names[] = {"ctx", "map", "key", "value", "data"};
+    for (unsigned i = 0; i < parameters && i < 4; i++) {
+        const char *parameter = program ? names[0] : names[i + 1];
+        LLVMDIBuilderCreateParameterVariable(cg->debug, subprogram, parameter, strlen(parameter),
+                                             i + 1, cg->debug_file, line, pointer, true,
+                                             LLVMDIFlagZero);
+    }
+    LLVMSetSubprogram(function, subprogram);
+    cg->debug_scope = subprogram;
+    LLVMSetCurrentDebugLocation2(
+        cg->builder, LLVMDIBuilderCreateDebugLocation(cg->context, line, 0, subprogram, NULL));
+    codegen_debug_at(cg, loc);
+}
+
+LLVMMetadataRef codegen_debug_at(struct codegen *cg, struct srcloc loc)
+{
+    LLVMMetadataRef previous = LLVMGetCurrentDebugLocation2(cg->builder);
+    if (!cg->debug_scope || loc.line <= 0 || loc.line > cg->source_lines)
+        return previous;
+    /* BTF keeps 10 bits of column: clamp rather than spill into the line. */
+    unsigned column = loc.column <= 0 ? 0 : loc.column > 1023 ? 1023 : (unsigned)loc.column;
+    LLVMSetCurrentDebugLocation2(cg->builder,
+                                 LLVMDIBuilderCreateDebugLocation(cg->context, (unsigned)loc.line,
+                                                                  column, cg->debug_scope, NULL));
+    return previous;
+}
+
+void codegen_debug_restore(struct codegen *cg, LLVMMetadataRef location)
+{
+    LLVMSetCurrentDebugLocation2(cg->builder, location);
+}
+
+void codegen_debug_stamp(LLVMBasicBlockRef block, LLVMMetadataRef location)
+{
+    for (LLVMValueRef instruction = LLVMGetFirstInstruction(block); instruction;
+         instruction = LLVMGetNextInstruction(instruction))
+        LLVMInstructionSetDebugLoc(instruction, location);
+}
+
+/* A location whose scope is another function's (an instruction built for a
+ * callback while a probe's location was current) fails LLVM's verifier. */
+static void drop_foreign_locations(struct codegen *cg)
+{
+    for (LLVMValueRef function = LLVMGetFirstFunction(cg->module); function;
+         function = LLVMGetNextFunction(function)) {
+        LLVMMetadataRef scope = LLVMGetSubprogram(function);
+        for (LLVMBasicBlockRef block = LLVMGetFirstBasicBlock(function); block;
+             block = LLVMGetNextBasicBlock(block))
+            for (LLVMValueRef instruction = LLVMGetFirstInstruction(block); instruction;
+                 instruction = LLVMGetNextInstruction(instruction)) {
+                LLVMMetadataRef location = LLVMInstructionGetDebugLoc(instruction);
+                if (location && LLVMDILocationGetScope(location) != scope)
+                    LLVMInstructionSetDebugLoc(instruction, NULL);
+            }
+    }
 }
 
 static void add_license(struct codegen *cg)
@@ -126,6 +264,7 @@ int codegen_compile(struct ast_program *program, const struct sema_result *sema,
         err = codegen_programs(&cg, program);
     if (!err) {
         codegen_describe_functions(&cg); /* map_calls.c: len()'s callback */
+        drop_foreign_locations(&cg);
         LLVMDIBuilderFinalize(cg.debug);
         if (options->report)
             options->report->build_ms = codegen_backend_now_ms() - start;

@@ -26,6 +26,9 @@ void codegen_begin_program(struct codegen *cg, const char *name, const char *sec
 {
     LLVMTypeRef parameter = cg->ptr;
     LLVMTypeRef type = LLVMFunctionType(cg->i32, &parameter, 1, false);
+    /* The caller gives the function its debug scope (codegen_debug_function). */
+    cg->debug_scope = NULL;
+    LLVMSetCurrentDebugLocation2(cg->builder, NULL);
     cg->function = LLVMAddFunction(cg->module, name, type);
     LLVMSetSection(cg->function, section);
     /* Without nounwind LLVM emits .eh_frame, which libbpf rejects. */
@@ -46,6 +49,7 @@ void codegen_begin_frame(struct codegen *cg)
 {
     cg->setup_block = codegen_block(cg, "setup");
     cg->start_block = codegen_block(cg, "start");
+    cg->frame_location = LLVMGetCurrentDebugLocation2(cg->builder);
     for (size_t i = 0; i < cg->variables.count; i++)
         ((struct sema_variable *)vec_get(&cg->variables, i))->storage = NULL;
     cg->variables.count = 0;
@@ -59,6 +63,11 @@ void codegen_begin_frame(struct codegen *cg)
 void codegen_end_frame(struct codegen *cg)
 {
     codegen_scratch_end(cg);
+    /* The setup is built whenever the body first needs memory, under the
+     * statement of the moment; it belongs to the block as a whole. */
+    codegen_debug_stamp(cg->setup_block, cg->frame_location);
+    if (cg->setup_tail != cg->setup_block)
+        codegen_debug_stamp(cg->setup_tail, cg->frame_location);
 }
 
 /* `instance`: the one this program is for, or for a shared program the
@@ -68,6 +77,7 @@ void codegen_compile_variant(struct codegen *cg, struct ast_variant *variant,
 {
     cg->instance = instance;
     if (variant->predicate) {
+        codegen_debug_at(cg, variant->predicate->loc);
         LLVMValueRef condition = codegen_expr(cg, variant->predicate);
         LLVMBasicBlockRef body = codegen_block(cg, "body");
         LLVMBuildCondBr(cg->builder,
@@ -104,6 +114,7 @@ static void compile_single(struct codegen *cg, struct ast_probe *probe, struct a
     struct plan_program *program = codegen_add_program(cg, name, instance);
     vec_push(&program->instances, (void *)instance);
     codegen_begin_program(cg, name, program->section);
+    codegen_debug_function(cg, cg->function, probe->loc);
     codegen_begin_frame(cg);
     cg->probe_context = instance->kind->context;
     cg->probe_id = codegen_const(cg, codegen_add_probe_name(cg, instance));
@@ -114,6 +125,7 @@ static void compile_single(struct codegen *cg, struct ast_probe *probe, struct a
     LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
     codegen_enter_unless_stopping(cg, instance->kind, cg->setup_block, cg->return_block);
     codegen_end_frame(cg);
+    codegen_debug_stamp(cg->entry_block, cg->frame_location);
 }
 
 /* The kinds whose one program for the whole script is already built. */

@@ -43,7 +43,9 @@ static void assign_variable(struct codegen *cg, struct ast_stmt *stmt)
 {
     struct ast_expr *target = stmt->assign.target;
     struct sema_variable *variable = target->variable.symbol;
+    LLVMMetadataRef at_statement = codegen_debug_at(cg, stmt->assign.value->loc);
     LLVMValueRef value = codegen_expr(cg, stmt->assign.value);
+    codegen_debug_restore(cg, at_statement);
     LLVMValueRef slot = codegen_variable_slot(cg, variable);
     if (stmt->assign.op != ASSIGN_PLAIN) {
         LLVMValueRef old = codegen_load(cg, variable->type, slot);
@@ -56,6 +58,7 @@ static void assign_variable(struct codegen *cg, struct ast_stmt *stmt)
 
 static void if_statement(struct codegen *cg, struct ast_stmt *stmt)
 {
+    codegen_debug_at(cg, stmt->if_stmt.condition->loc);
     LLVMValueRef condition = codegen_expr(cg, stmt->if_stmt.condition);
     LLVMBasicBlockRef then_block = codegen_block(cg, "if.then");
     LLVMBasicBlockRef else_block = stmt->if_stmt.else_branch ? codegen_block(cg, "if.else") : NULL;
@@ -92,12 +95,14 @@ static void while_statement(struct codegen *cg, struct ast_stmt *stmt)
     LLVMBasicBlockRef done = codegen_block(cg, "while.done");
     LLVMBuildBr(cg->builder, check);
     LLVMPositionBuilderAtEnd(cg->builder, check);
+    codegen_debug_at(cg, stmt->while_stmt.condition->loc);
     LLVMValueRef condition = codegen_expr(cg, stmt->while_stmt.condition);
     LLVMBuildCondBr(cg->builder,
                     LLVMBuildICmp(cg->builder, LLVMIntNE, condition, codegen_const(cg, 0), ""),
                     body, done);
     LLVMPositionBuilderAtEnd(cg->builder, body);
     loop_body(cg, stmt->while_stmt.body, done, check);
+    codegen_debug_at(cg, stmt->loc); /* the back edge is the loop's */
     LLVMBuildBr(cg->builder, check);
     LLVMPositionBuilderAtEnd(cg->builder, done);
 }
@@ -125,6 +130,9 @@ static void jump(struct codegen *cg, LLVMBasicBlockRef target)
 
 void codegen_stmt(struct codegen *cg, struct ast_stmt *stmt)
 {
+    /* Line info: a block is where its statements are, not a place of its own. */
+    if (stmt->kind != STMT_BLOCK)
+        codegen_debug_at(cg, stmt->loc);
     switch (stmt->kind) {
     case STMT_EXPR:
         codegen_expr(cg, stmt->expr.expr);

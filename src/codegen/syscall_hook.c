@@ -260,6 +260,9 @@ static void build_frame_exit(struct codegen *cg, struct hook *hook, struct frame
 static void compile_frame(struct codegen *cg, struct hook *hook, struct frame *frame)
 {
     LLVMBasicBlockRef exit = codegen_block(cg, "block.exit");
+    /* Each block's code carries its own lines: a rejection in the third
+     * block is reported there, not at the hook's first. */
+    codegen_debug_at(cg, frame->variant->body->loc);
     codegen_begin_frame(cg);
     LLVMPositionBuilderAtEnd(cg->builder, frame->entry);
     codegen_enter_unless_stopping(cg, hook->kind, cg->setup_block, hook->function_return);
@@ -314,6 +317,9 @@ void codegen_syscall_hook(struct codegen *cg, struct ast_program *program, size_
     link_frames(&hook);
 
     codegen_begin_program(cg, name, hook.program->section);
+    codegen_debug_function(cg, cg->function,
+                           ((struct ast_probe *)vec_get(&program->probes, first_probe))->loc);
+    LLVMMetadataRef hook_location = LLVMGetCurrentDebugLocation2(cg->builder);
     hook.function_return = cg->return_block;
     cg->probe_context = kind->context;
     LLVMBasicBlockRef dispatch_block = codegen_block(cg, "dispatch");
@@ -329,5 +335,7 @@ void codegen_syscall_hook(struct codegen *cg, struct ast_program *program, size_
 
     LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
     LLVMBuildBr(cg->builder, dispatch_block);
+    codegen_debug_stamp(cg->entry_block, hook_location);
+    codegen_debug_stamp(dispatch_block, hook_location);
     cg->return_block = hook.function_return;
 }

@@ -1,7 +1,8 @@
 /* libbpf's messages and why a load failed. libbpf reports everything,
  * including the verifier's log of a rejected program, through one print
  * callback; this file keeps that text and turns a failure into one diag
- * pointing at the probe whose program the kernel refused. */
+ * pointing at the script's line:col where the verifier stopped (from the
+ * program's BTF line info, verifier_lines.c), else at the probe. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -11,10 +12,11 @@
 #include <bpf/libbpf.h>
 
 #include "runtime/runtime_internal.h"
+#include "runtime/verifier_lines.h"
 
 /* The verifier's reason is at the end of its log; this many lines give the
  * instructions that led there without burying it. */
-enum { EXCERPT_LINES = 15, LIBBPF_EXCERPT_LINES = 8 };
+enum { EXCERPT_LINES = 15, PLACED_EXCERPT_LINES = 6, LIBBPF_EXCERPT_LINES = 8 };
 
 /* libbpf's print callback takes no context pointer, so its state is static.
  * runtime_run installs the callback for one run and removes it after; only
@@ -170,15 +172,82 @@ static void append_excerpt(struct strbuf *out, const char *heading, const char *
     meaningful_lines(text, length, out, skip);
 }
 
+/* The text of line `line` of the script (1-based), NULL past its end. */
+static const char *source_line(const char *source, int line, size_t *length)
+{
+    for (int n = 1; source && n < line; n++) {
+        source = strchr(source, '\n');
+        if (source)
+            source++;
+    }
+    if (!source || !*source)
+        return NULL;
+    const char *end = strchr(source, '\n');
+    *length = end ? (size_t)(end - source) : strlen(source);
+    return source;
+}
+
+/* The line:col the verifier stopped at, from the program's line info; the
+ * probe when the log does not say (no line info, a log cut short). */
+static struct srcloc rejection_loc(const struct session *session,
+                                   const struct plan_program *program,
+                                   const struct verifier_stop *stop)
+{
+    size_t length = 0;
+    const char *text =
+        stop->line > 0 ? source_line(session->diag->source, stop->line, &length) : NULL;
+    if (!text)
+        return runtime_program_loc(program);
+    int column = verifier_line_column(session->plan->elf, session->plan->elf_size,
+                                      program->function_name, stop->line, stop->instruction);
+    if (column <= 0 || (size_t)column > length) {
+        column = 1;
+        while ((size_t)column <= length && (text[column - 1] == ' ' || text[column - 1] == '\t'))
+            column++;
+    }
+    /* The caret covers the word there: the line info has no length. */
+    int width = 0;
+    for (size_t i = (size_t)column - 1; i < length && !strchr(" \t;,()[]{}", text[i]); i++)
+        width++;
+    return (struct srcloc){.line = stop->line, .column = column, .length = width ? width : 1};
+}
+
+/* A shared program (all syscall blocks of a hook) names the block the line
+ * is in: blocks follow each other, so the last one starting before it. */
+static const char *probe_name_at(const struct plan_program *program, int line, struct strbuf *out)
+{
+    const struct probe_instance *found = NULL;
+    for (size_t i = 0; line > 0 && i < program->instances.count; i++) {
+        const struct probe_instance *instance = vec_get(&program->instances, i);
+        if (instance->loc.line <= line && (!found || instance->loc.line > found->loc.line))
+            found = instance;
+    }
+    if (program->instances.count < 2 || !found)
+        return runtime_program_probe_name(program, out);
+    strbuf_reset(out);
+    strbuf_puts(out, found->name);
+    return strbuf_text(out);
+}
+
 static void explain_rejection(struct session *session, const struct plan_program *program,
                               const char *log, size_t log_length)
 {
+    struct verifier_stop stop;
+    verifier_log_stop(log, log_length, &stop);
+    struct srcloc loc = rejection_loc(session, program, &stop);
     struct strbuf text = {0};
-    struct diag_entry *entry = diag_error(session->diag, runtime_program_loc(program),
-                                          "the kernel's verifier rejected the program for %s",
-                                          runtime_program_probe_name(program, &text));
+    const char *probe = probe_name_at(program, stop.line, &text);
+    struct diag_entry *entry =
+        stop.reason[0] ? diag_error(session->diag, loc,
+                                    "the kernel's verifier rejected the program for %s here: %s",
+                                    probe, stop.reason)
+                       : diag_error(session->diag, loc,
+                                    "the kernel's verifier rejected the program for %s", probe);
+    /* Placed at the statement, a few instructions before it are enough. */
+    bool placed = stop.reason[0] && stop.line > 0;
     strbuf_reset(&text);
-    append_excerpt(&text, "end of the verifier log", log, log_length, EXCERPT_LINES);
+    append_excerpt(&text, "end of the verifier log", log, log_length,
+                   placed ? PLACED_EXCERPT_LINES : EXCERPT_LINES);
     diag_detail(entry, strbuf_text(&text));
     diag_hint(entry, session->options->verbose ? "the whole verifier log is above"
                                                : "run with -v to see the whole verifier log");
