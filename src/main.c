@@ -11,6 +11,7 @@
 
 #include "ast/config.h"
 #include "ast/getopt.h"
+#include "ast/nesting.h"
 #include "ast/sema.h"
 #include "base/strbuf.h"
 #include "codegen/codegen.h"
@@ -282,27 +283,29 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
     return parse_after_program(argc, argv, cli, positional, options_ended);
 }
 
-static char *read_all(FILE *file)
+static char *read_all(FILE *file, size_t *length)
 {
     struct strbuf text = {0};
     char chunk[4096];
-    size_t length;
-    while ((length = fread(chunk, 1, sizeof(chunk), file)) > 0)
-        strbuf_append(&text, chunk, length);
+    size_t count;
+    while ((count = fread(chunk, 1, sizeof(chunk), file)) > 0)
+        strbuf_append(&text, chunk, count);
     if (!text.data)
         strbuf_puts(&text, "");
+    *length = text.length;
     return text.data;
 }
 
-static char *read_script(const struct cli *cli, const char **name)
+static char *read_script(const struct cli *cli, const char **name, size_t *length)
 {
     if (cli->program_text) {
         *name = "-e";
+        *length = strlen(cli->program_text);
         return strdup(cli->program_text);
     }
     if (strcmp(cli->script_path, "-") == 0) {
         *name = "stdin";
-        return read_all(stdin);
+        return read_all(stdin, length);
     }
     *name = cli->script_path;
     FILE *file = fopen(cli->script_path, "r");
@@ -310,9 +313,33 @@ static char *read_script(const struct cli *cli, const char **name)
         fprintf(stderr, "sonde: cannot read %s: %s\n", cli->script_path, strerror(errno));
         return NULL;
     }
-    char *text = read_all(file);
+    char *text = read_all(file, length);
+    /* A directory opens, then fails to read: not an empty program. */
+    int failed = ferror(file) ? errno : 0;
     fclose(file);
+    if (failed) {
+        fprintf(stderr, "sonde: cannot read %s: %s\n", cli->script_path, strerror(failed));
+        free(text);
+        return NULL;
+    }
     return text;
+}
+
+/* The parser sees the text up to its first NUL byte: whatever follows would
+ * be dropped without a word, so a NUL byte is an error where it is. */
+static int check_nul_bytes(const char *source, size_t length, struct diag *diag)
+{
+    size_t end = strlen(source);
+    if (end == length)
+        return 0;
+    struct srcloc loc = {.line = 1, .column = 1, .length = 1};
+    for (size_t i = 0; i < end; i++) {
+        loc.column = source[i] == '\n' ? 1 : loc.column + 1;
+        loc.line += source[i] == '\n';
+    }
+    struct diag_entry *entry = diag_error(diag, loc, "the program contains a NUL byte");
+    diag_hint(entry, "a script is text: remove the byte, or write \"\\0\" in a string");
+    return -EINVAL;
 }
 
 static unsigned parse_unsigned(const char *value, unsigned fallback)
@@ -384,6 +411,8 @@ static int prepare_targets(const struct cli *cli, struct pipeline *p)
 {
     const char *missing = ast_config_setting(p->program, "missing_probes");
     if (missing && !probes_parse_missing(missing, &p->missing_probes)) {
+        /* The script's value was checked with its location: this one is
+         * from the environment. */
         struct diag_entry *entry = diag_error(&p->diag, (struct srcloc){0},
                                               "invalid missing_probes '%s'", missing);
         diag_hint(entry, "use error, warn or ignore");
@@ -462,14 +491,15 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
 {
     p->stage_start = now_ms();
     p->program = front_parse(source, &p->arena, &p->diag);
-    if (!p->program)
+    if (!p->program || ast_check_nesting(p->program, &p->diag) != 0)
         return -EINVAL;
     front_substitute_attach_params(p->program, cli->params, cli->param_count, &p->arena);
     if (p->verbose)
         note_ignored_includes(p->program);
     if (ast_config_check(p->program, &p->diag) != 0 ||
         front_add_stdlib(p->program, &p->arena, &p->diag) != 0 ||
-        ast_expand_macros(p->program, &p->arena, &p->diag) != 0)
+        ast_expand_macros(p->program, &p->arena, &p->diag) != 0 ||
+        ast_check_nesting(p->program, &p->diag) != 0)
         return -EINVAL;
     int listed = ast_resolve_getopt(p->program, &cli->named,
                                     cli->script_path ? cli->script_path : "the program", stdout,
@@ -573,6 +603,26 @@ static int run(const struct cli *cli, struct pipeline *p, int *exit_code)
     return err;
 }
 
+/* After this many errors the rest are counted, not shown: a mistake repeated
+ * thousands of times (or a garbled file) would otherwise print every
+ * long line again for each error. */
+#define MAX_ERRORS_SHOWN 20
+
+static void print_diagnostics(const struct diag *diag)
+{
+    struct diag shown = *diag;
+    size_t errors = 0;
+    for (size_t i = 0; i < diag->entries.count; i++) {
+        const struct diag_entry *entry = vec_get(&diag->entries, i);
+        if (entry->severity == DIAG_ERROR && ++errors == MAX_ERRORS_SHOWN + 1)
+            shown.entries.count = i;
+    }
+    diag_print(&shown, stderr);
+    if (errors > MAX_ERRORS_SHOWN)
+        fprintf(stderr, "sonde: %zu more errors not shown (%zu in all)\n",
+                errors - MAX_ERRORS_SHOWN, errors);
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli = {0};
@@ -583,13 +633,16 @@ int main(int argc, char **argv)
     struct pipeline p = {.verbose = cli.verbose};
     arena_init(&p.arena);
     const char *name = "sonde";
-    char *source = cli.list ? strdup("") : read_script(&cli, &name);
+    size_t length = 0;
+    char *source = cli.list ? strdup("") : read_script(&cli, &name, &length);
     if (!source)
         return 1;
     diag_init(&p.diag, name, source);
 
     int exit_code = 0;
-    int err = cli.list ? list_probes(&cli, &p.diag) : compile(&cli, source, &p);
+    int err = cli.list ? list_probes(&cli, &p.diag) : check_nul_bytes(source, length, &p.diag);
+    if (!err && !cli.list)
+        err = compile(&cli, source, &p);
     if (!err && p.options_listed)
         ; /* nothing to run */
     else if (!err && cli.emit_elf)
@@ -597,7 +650,7 @@ int main(int argc, char **argv)
     else if (!err && !cli.list)
         err = run(&cli, &p, &exit_code);
     runtime_target_free(p.target);
-    diag_print(&p.diag, stderr);
+    print_diagnostics(&p.diag);
     if (err && !diag_has_errors(&p.diag))
         fprintf(stderr, "sonde: failed: %s\n", strerror(-err));
 

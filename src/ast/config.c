@@ -4,6 +4,7 @@
  * in short form (max_strlen). An environment variable that is set wins over
  * the script, as in bpftrace. */
 #include "ast/config.h"
+#include "probes/probe.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -47,8 +48,15 @@ int ast_config_check(const struct ast_program *program, struct diag *diag)
             errors++;
             continue;
         }
-        bool wants_number = strcmp(key, "missing_probes") != 0;
-        if (wants_number && (!entry->is_number || entry->number == 0)) {
+        enum probe_missing policy;
+        if (strcmp(key, "missing_probes") == 0) {
+            if (!entry->text || !probes_parse_missing(entry->text, &policy)) {
+                struct diag_entry *d =
+                    diag_error(diag, entry->loc, "invalid value for config key '%s'", entry->key);
+                diag_hint(d, "use error, warn or ignore");
+                errors++;
+            }
+        } else if (!entry->is_number || entry->number == 0) {
             diag_error(diag, entry->loc, "config key '%s' needs a positive integer", entry->key);
             errors++;
         }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ast/sema_functions.h"
 #include "ast/sema_internal.h"
 
 /* Shadowing would make `$x` mean two things in one probe: refuse it. */
@@ -46,7 +47,8 @@ static const struct type *declared_type(struct checker *checker, struct ast_stmt
     if (strncmp(text, "string[", 7) == 0) {
         char *end = NULL;
         unsigned long size = strtoul(text + 7, &end, 10);
-        if (size > 0 && end && strcmp(end, "]") == 0)
+        /* Out of range: the cast below says what is wrong, where. */
+        if (size > 0 && size <= SEMA_STRING_CAST_MAX && end && strcmp(end, "]") == 0)
             return type_string(checker->arena, (unsigned)size);
     }
     struct ast_expr *zero = ast_expr_new(checker->arena, EXPR_INTEGER, stmt->let.type_loc);

@@ -319,10 +319,11 @@ simple_statement:
     }
   ;
 
+/* The type's place, not the colon's: errors about the type point at it. */
 let_type:
     %empty                          { $$ = NULL; }
-  | ':' cast_type                   { $$ = $2; }
-  | ':' IDENT                       { $$ = $2; }
+  | ':' cast_type                   { $$ = $2; @$ = @2; }
+  | ':' IDENT                       { $$ = $2; @$ = @2; }
   ;
 
 let_value:
@@ -644,6 +645,14 @@ map_decl:
 
 static void front_yyerror(FRONT_YYLTYPE *location, struct front_state *state, const char *message)
 {
+    /* Bison says "memory exhausted" when its stack reaches YYMAXDEPTH:
+     * brackets, prefix operators or blocks nested thousands deep. */
+    if (strcmp(message, "memory exhausted") == 0) {
+        struct diag_entry *entry =
+            diag_error(state->diag, span(*location), "the program nests too deeply here to parse");
+        diag_hint(entry, "split the expression: keep parts in $variables");
+        return;
+    }
     diag_error(state->diag, span(*location), "%s", message);
 }
 

@@ -12,6 +12,15 @@ struct btf_types {
     struct arena arena;
     const struct type **by_id; /* converted types, NULL until asked for */
     uint32_t count;
+    struct enumerator *enumerators; /* every enumerator by name, built on first use */
+    size_t enumerator_count;
+    bool enumerators_indexed;
+};
+
+struct enumerator {
+    const char *name;
+    int64_t value;
+    size_t order; /* where the scan of every type met it: the first of a name wins */
 };
 
 /* What a record needs to fill itself later. */
@@ -285,34 +294,76 @@ const struct type *btf_types_find(struct btf_types *types, const char *name)
     return type ? type : find_kind(types, name, BTF_KIND_INT);
 }
 
-static bool enum_member_value(const struct btf *btf, const struct btf_type *t, const char *name,
-                              int64_t *value)
-{
-    for (unsigned i = 0; i < btf_vlen(t); i++) {
-        if (btf_is_enum(t)) {
-            const struct btf_enum *e = &btf_enum(t)[i];
-            if (strcmp(btf__name_by_offset(btf, e->name_off), name) == 0) {
-                *value = btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
-                return true;
-            }
-        } else {
-            const struct btf_enum64 *e = &btf_enum64(t)[i];
-            if (strcmp(btf__name_by_offset(btf, e->name_off), name) == 0) {
-                *value = (int64_t)btf_enum64_value(e);
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-/* A scan of every type: enumerators have no index, and scripts name few. */
-bool btf_types_enum_value(struct btf_types *types, const char *name, int64_t *value)
+/* Calls `add` for each enumerator of every enum, in type-id order. */
+static void each_enumerator(struct btf_types *types,
+                            void (*add)(struct btf_types *, const char *, int64_t))
 {
     for (uint32_t id = 1; id < types->count; id++) {
         const struct btf_type *t = btf__type_by_id(types->btf, id);
-        if (t && btf_is_any_enum(t) && enum_member_value(types->btf, t, name, value))
-            return true;
+        if (!t || !btf_is_any_enum(t))
+            continue;
+        for (unsigned i = 0; i < btf_vlen(t); i++) {
+            if (btf_is_enum(t)) {
+                const struct btf_enum *e = &btf_enum(t)[i];
+                add(types, btf__name_by_offset(types->btf, e->name_off),
+                    btf_kflag(t) ? (int64_t)e->val : (int64_t)(uint32_t)e->val);
+            } else {
+                const struct btf_enum64 *e = &btf_enum64(t)[i];
+                add(types, btf__name_by_offset(types->btf, e->name_off),
+                    (int64_t)btf_enum64_value(e));
+            }
+        }
     }
-    return false;
+}
+
+static void count_enumerator(struct btf_types *types, const char *name, int64_t value)
+{
+    types->enumerator_count++;
+}
+
+static void store_enumerator(struct btf_types *types, const char *name, int64_t value)
+{
+    size_t order = types->enumerator_count++;
+    types->enumerators[order] = (struct enumerator){name ? name : "", value, order};
+}
+
+static int compare_enumerators(const void *a, const void *b)
+{
+    const struct enumerator *x = a, *y = b;
+    int names = strcmp(x->name, y->name);
+    return names ? names : (x->order > y->order) - (x->order < y->order);
+}
+
+/* The kernel has tens of thousands of enumerators: a scan of every type per
+ * name made each unknown identifier cost a millisecond, and a script with
+ * thousands of them seconds. Sorted once, a name is a binary search. */
+static void index_enumerators(struct btf_types *types)
+{
+    types->enumerators_indexed = true;
+    each_enumerator(types, count_enumerator);
+    size_t count = types->enumerator_count;
+    types->enumerator_count = 0;
+    if (count == 0)
+        return;
+    types->enumerators = arena_alloc(&types->arena, count * sizeof(*types->enumerators));
+    each_enumerator(types, store_enumerator);
+    qsort(types->enumerators, count, sizeof(*types->enumerators), compare_enumerators);
+}
+
+bool btf_types_enum_value(struct btf_types *types, const char *name, int64_t *value)
+{
+    if (!types->enumerators_indexed)
+        index_enumerators(types);
+    size_t low = 0, high = types->enumerator_count;
+    while (low < high) { /* the first entry not before `name` */
+        size_t middle = low + (high - low) / 2;
+        if (strcmp(types->enumerators[middle].name, name) < 0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    if (low == types->enumerator_count || strcmp(types->enumerators[low].name, name) != 0)
+        return false;
+    *value = types->enumerators[low].value;
+    return true;
 }
