@@ -1,4 +1,5 @@
 /* Typing of expressions: literals, builtins, operators, fields. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,7 +213,13 @@ static const struct type *check_positional(struct checker *checker, struct ast_e
     int index = expr->positional.index;
     const char *text = index >= 1 && index <= params->count ? params->values[index - 1] : NULL;
     char *end = NULL;
+    errno = 0;
     unsigned long long number = text && *text ? strtoull(text, &end, 0) : 0;
+    if (text && end && *end == '\0' && errno == ERANGE) {
+        diag_error(checker->diag, expr->loc, "$%d is %s, which does not fit in 64 bits", index,
+                   text);
+        return NULL;
+    }
     if (!text || (end && *end == '\0')) {
         expr->kind = EXPR_INTEGER;
         expr->integer.value = number;

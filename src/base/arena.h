@@ -3,6 +3,7 @@
 #ifndef SONDE_BASE_ARENA_H
 #define SONDE_BASE_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct arena_block;
@@ -17,6 +18,7 @@ void arena_free(struct arena *arena);
 void *arena_alloc(struct arena *arena, size_t size);
 char *arena_strdup(struct arena *arena, const char *text);
 char *arena_strndup(struct arena *arena, const char *text, size_t length);
+char *arena_vprintf(struct arena *arena, const char *format, va_list args);
 char *arena_printf(struct arena *arena, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -27,14 +27,25 @@ size_t suggest_distance(const char *a, const char *b)
     return distance;
 }
 
+/* Past this length a name is no typo of a known one worth the quadratic
+ * comparisons (a fuzzed 1,300-character probe name took seconds). */
+enum { SUGGEST_LONGEST_NAME = 128 };
+
 const char *suggest_closest(const char *name, const char *const *candidates, size_t count)
 {
-    size_t limit = strlen(name) / 3;
+    size_t length = strlen(name);
+    if (length > SUGGEST_LONGEST_NAME)
+        return NULL;
+    size_t limit = length / 3;
     if (limit < 2)
         limit = 2;
     const char *best = NULL;
     size_t best_distance = limit + 1;
     for (size_t i = 0; i < count; i++) {
+        /* The distance is at least the difference in length. */
+        size_t other = strlen(candidates[i]);
+        if ((other > length ? other - length : length - other) >= best_distance)
+            continue;
         size_t distance = suggest_distance(name, candidates[i]);
         if (distance < best_distance) {
             best = candidates[i];

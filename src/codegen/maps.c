@@ -204,7 +204,8 @@ int codegen_declare_maps(struct codegen *cg)
     for (size_t i = 0; i < count; i++)
         declare_user_map(cg, vec_get(&cg->sema->maps, i));
     /* bpftrace prints maps at exit in the order of their names. */
-    qsort(cg->plan->maps.items, cg->plan->maps.count, sizeof(void *), compare_map_names);
+    if (cg->plan->maps.count > 1) /* qsort's base may not be NULL, even for none */
+        qsort(cg->plan->maps.items, cg->plan->maps.count, sizeof(void *), compare_map_names);
 
     struct map_shape events = {"sonde_events", MAP_TYPE_RINGBUF, cg->options->ring_buffer_bytes};
     cg->events_map = declare_map(cg, &events);

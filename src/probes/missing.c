@@ -27,10 +27,10 @@ int probes_missing(const struct probe_env *env, struct srcloc loc, struct diag *
 {
     struct diag_entry *made = NULL;
     if (env->missing_probes != MISSING_IGNORE) {
-        char message[1024];
+        /* The whole message, however long the probe's name. */
         va_list args;
         va_start(args, format);
-        vsnprintf(message, sizeof(message), format, args);
+        char *message = arena_vprintf(env->arena, format, args);
         va_end(args);
         if (env->missing_probes == MISSING_ERROR)
             made = diag_error(diag, loc, "%s", message);
