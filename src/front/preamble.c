@@ -497,6 +497,7 @@ static bool read_enum_body(struct cursor *c, const char *tag, struct srcloc loc)
     struct ast_c_definition *definition = new_definition(c, C_ENUM, tag, loc);
     step(c); /* '{' */
     int64_t next = 0;
+    bool next_overflows = false; /* the previous one was INT64_MAX */
     for (skip_blank(c, false);; skip_blank(c, false)) {
         if (preprocessor_line(c))
             continue;
@@ -517,8 +518,15 @@ static bool read_enum_body(struct cursor *c, const char *tag, struct srcloc loc)
             if (!constant_expr(c, ",", &next, &definition->enumerators))
                 return false;
         }
+        if (next_overflows) {
+            fail(c, name_loc, "this enumerator's value would be past the largest 64-bit integer",
+                 NULL);
+            return false;
+        }
         struct ast_c_enumerator *enumerator = ARENA_NEW(c->state->arena, struct ast_c_enumerator);
-        *enumerator = (struct ast_c_enumerator){name, next++, name_loc};
+        *enumerator = (struct ast_c_enumerator){name, next, name_loc};
+        next_overflows = next == INT64_MAX;
+        next = (int64_t)((uint64_t)next + 1);
         vec_push(&definition->enumerators, enumerator);
         for (skip_blank(c, false); preprocessor_line(c); skip_blank(c, false))
             ;

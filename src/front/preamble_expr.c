@@ -26,7 +26,12 @@ struct evaluator {
     size_t next;
     struct srcloc end;
     bool failed;
+    unsigned depth; /* nested operands being evaluated (see unary) */
 };
+
+/* Deeper than any real #if; the evaluator recurses once per level, so a
+ * bound keeps a hostile line from overflowing the stack. */
+enum { PP_MAX_DEPTH = 256 }; /* the message below says 256 */
 
 /* The macros being replaced, innermost first: a macro is not replaced in
  * its own expansion, which is what stops `#define A A + 1` from looping. */
@@ -477,7 +482,24 @@ static bool primary(struct evaluator *ev, bool skip, struct pp_value *out)
     return false;
 }
 
+static bool unary_operand(struct evaluator *ev, bool skip, struct pp_value *out);
+
+/* Every nested operand, `(...)` or a prefix operator, passes here. */
 static bool unary(struct evaluator *ev, bool skip, struct pp_value *out)
+{
+    if (ev->depth >= PP_MAX_DEPTH) {
+        const struct front_pp_token *token = peek_token(ev);
+        error(ev, token ? token->loc : ev->end, "%s",
+              "this expression nests too deeply (more than 256 levels)");
+        return false;
+    }
+    ev->depth++;
+    bool ok = unary_operand(ev, skip, out);
+    ev->depth--;
+    return ok;
+}
+
+static bool unary_operand(struct evaluator *ev, bool skip, struct pp_value *out)
 {
     const struct front_pp_token *token = peek_token(ev);
     if (!(is(token, "!") || is(token, "~") || is(token, "-") || is(token, "+")))
