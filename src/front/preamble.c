@@ -22,6 +22,8 @@
 
 #include "base/strbuf.h"
 #include "front/front_internal.h"
+
+enum { C_ARRAY_MAX_LENGTH = 1 << 20 }; /* the message in declarator() says 1,048,576 */
 #include "front/preamble_expr.h"
 
 struct cursor {
@@ -433,8 +435,18 @@ static bool read_declarator(struct cursor *c, const char *base, struct declarato
     int64_t value;
     if (peek(c, 0) == '[') {
         step(c);
+        struct srcloc length_loc = here(c, 1);
         if (!constant_expr(c, "]", &value, NULL) || !expect_char(c, ']', "to close the array"))
             return false;
+        /* A BPF map value or stack slot is far smaller; past this a size
+         * would only wrap around. */
+        if (value < 0 || value > C_ARRAY_MAX_LENGTH) {
+            fail(c, length_loc,
+                 value < 0 ? "an array cannot have a negative length"
+                           : "an array this long cannot be traced (at most 1,048,576 elements)",
+                 NULL);
+            return false;
+        }
         out->array_length = (unsigned)value;
     } else if (peek(c, 0) == ':') {
         step(c);
