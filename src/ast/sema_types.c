@@ -350,7 +350,13 @@ const struct type *sema_types_cast(struct checker *checker, struct ast_expr *exp
     const struct type *target =
         cdefs_resolve(checker->cdefs, expr->cast.type_text, cast_space(operand));
     if (!target) {
-        diag_error(checker->diag, expr->cast.type_loc, "unknown type '%s'", expr->cast.type_text);
+        if (cdefs_array_too_long(expr->cast.type_text))
+            diag_error(checker->diag, expr->cast.type_loc,
+                       "'%s' is too long an array (at most 1,048,576 elements)",
+                       expr->cast.type_text);
+        else
+            diag_error(checker->diag, expr->cast.type_loc, "unknown type '%s'",
+                       expr->cast.type_text);
         return NULL;
     }
     if (target->kind == TYPE_ARRAY || (operand->kind == TYPE_ARRAY && type_is_integer(target)))
@@ -390,6 +396,12 @@ const struct type *sema_types_sizeof(struct checker *checker, struct ast_expr *e
     const struct type *type;
     if (expr->size_of.type_text) {
         type = cdefs_resolve(checker->cdefs, expr->size_of.type_text, SPACE_KERNEL);
+        if (!type && cdefs_array_too_long(expr->size_of.type_text)) {
+            diag_error(checker->diag, expr->size_of.type_loc,
+                       "'%s' is too long an array (at most 1,048,576 elements)",
+                       expr->size_of.type_text);
+            return NULL;
+        }
         if (!type) {
             diag_error(checker->diag, expr->size_of.type_loc, "unknown type '%s'",
                        expr->size_of.type_text);

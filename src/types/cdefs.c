@@ -113,13 +113,22 @@ static char *normalize(struct arena *arena, const char *text)
     return copy;
 }
 
+bool cdefs_array_too_long(const char *text)
+{
+    const char *bracket = strchr(text, '[');
+    return bracket && strtoull(bracket + 1, NULL, 10) > CDEFS_ARRAY_MAX_LENGTH;
+}
+
 const struct type *cdefs_resolve(struct cdefs *cdefs, const char *text, enum address_space space)
 {
     char *name = normalize(cdefs->arena, text);
     char *bracket = strchr(name, '[');
     unsigned length = 0;
     if (bracket) {
-        length = (unsigned)strtoul(bracket + 1, NULL, 10);
+        unsigned long long asked = strtoull(bracket + 1, NULL, 10);
+        if (asked > CDEFS_ARRAY_MAX_LENGTH)
+            return NULL; /* cdefs_array_too_long() says why */
+        length = (unsigned)asked;
         *bracket = '\0';
     }
     size_t end = strlen(name);

@@ -29,6 +29,12 @@ struct cdefs *cdefs_build(struct arena *arena, const struct vec *definitions,
 
 /* A type from its C text: "struct mine *", "unsigned int", "uint32",
  * "char[16]", "pid_t". Pointers get `space`. NULL when a name is unknown. */
+/* Arrays in type names (`int8[N]`) longer than this are refused: nothing
+ * that large fits a BPF map value or the stack. */
+#define CDEFS_ARRAY_MAX_LENGTH (1u << 20)
+/* Whether `text` names an array longer than CDEFS_ARRAY_MAX_LENGTH (for
+ * which cdefs_resolve returns NULL). */
+bool cdefs_array_too_long(const char *text);
 const struct type *cdefs_resolve(struct cdefs *cdefs, const char *text, enum address_space space);
 
 /* An enumerator of the script's enums or the kernel's, or an integer #define. */
