@@ -236,8 +236,9 @@ struct ast_config_entry {
 struct ast_c_field {
     const char *type_text; /* normalized like cast types: "struct sock *", "unsigned int" */
     const char *name;
-    unsigned array_length; /* 0: not an array */
+    unsigned array_length; /* elements, when is_array */
     int bit_width;         /* -1: not a bitfield */
+    bool is_array;         /* `name[N]`, also `name[0]` (a flexible array) */
     struct srcloc loc;
 };
 struct ast_c_enumerator {

@@ -401,6 +401,7 @@ struct declarator {
     const char *type_text;
     const char *name;
     unsigned array_length;
+    bool is_array; /* also `name[0]` */
     int bit_width;
     struct srcloc loc;
 };
@@ -430,6 +431,7 @@ static bool read_declarator(struct cursor *c, const char *base, struct declarato
     out->loc.length = (int)strlen(out->name);
     out->type_text = front_type_text(c->state, base, stars, NULL);
     out->array_length = 0;
+    out->is_array = false;
     out->bit_width = -1;
     skip_blank(c, false);
     int64_t value;
@@ -448,6 +450,7 @@ static bool read_declarator(struct cursor *c, const char *base, struct declarato
             return false;
         }
         out->array_length = (unsigned)value;
+        out->is_array = true;
     } else if (peek(c, 0) == ':') {
         step(c);
         if (!constant_expr(c, ",", &value, NULL))
@@ -491,7 +494,8 @@ static bool read_record(struct cursor *c, enum ast_c_kind kind, const char *tag,
             if (!read_declarator(c, base, &d))
                 return false;
             struct ast_c_field *field = ARENA_NEW(c->state->arena, struct ast_c_field);
-            *field = (struct ast_c_field){d.type_text, d.name, d.array_length, d.bit_width, d.loc};
+            *field = (struct ast_c_field){d.type_text, d.name, d.array_length, d.bit_width,
+                                          d.is_array, d.loc};
             vec_push(&definition->fields, field);
             skip_blank(c, false);
         } while (peek(c, 0) == ',' && (step(c), true));
@@ -579,8 +583,8 @@ static bool read_declaration(struct cursor *c)
         if (!read_declarator(c, base, &d))
             return false;
         const char *target =
-            d.array_length ? arena_printf(c->state->arena, "%s[%u]", d.type_text, d.array_length)
-                           : d.type_text;
+            d.is_array ? arena_printf(c->state->arena, "%s[%u]", d.type_text, d.array_length)
+                       : d.type_text;
         struct ast_c_definition *definition = new_definition(c, C_TYPEDEF, d.name, d.loc);
         definition->typedef_target = target;
         vec_push(&c->state->program->c_definitions, definition);

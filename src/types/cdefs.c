@@ -196,7 +196,7 @@ static bool convert_record(struct cdefs *cdefs, const struct ast_c_definition *d
     for (size_t i = 0; i < count; i++) {
         const struct ast_c_field *source = vec_get(&definition->fields, i);
         const char *text =
-            source->array_length
+            source->is_array
                 ? arena_printf(cdefs->arena, "%s[%u]", source->type_text, source->array_length)
                 : source->type_text;
         const struct type *type = cdefs_resolve(cdefs, text, SPACE_KERNEL);
