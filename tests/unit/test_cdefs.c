@@ -21,6 +21,7 @@ static void field(struct ast_c_definition *d, const char *type_text, const char 
     f->type_text = type_text;
     f->name = name;
     f->array_length = array_length;
+    f->is_array = array_length > 0; /* these tests have no zero-length arrays */
     f->bit_width = bit_width;
     vec_push(&d->fields, f);
 }
