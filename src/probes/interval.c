@@ -121,7 +121,10 @@ static int expand_interval(const struct ast_attach_point *point, const struct pr
     instance->perf_type = PERF_TYPE_SOFTWARE;
     instance->perf_config = PERF_COUNT_SW_CPU_CLOCK;
     instance->sample_period = period_ns;
-    instance->pid = env->target_pid; /* -p: the timer runs while the process does */
+    /* Not tied to -p's process, as in bpftrace: `interval:s:5 { exit(); }`
+     * must fire even while the process sleeps. per_process (below) keeps the
+     * implicit pid filter off it too. */
+    instance->pid = 0;
     vec_push(out, instance);
     return 0;
 }
@@ -133,7 +136,7 @@ const struct probe_kind probe_kind_interval = {
     .context = CONTEXT_PERF_EVENT,
     .program_type = BPF_PROG_TYPE_PERF_EVENT,
     .shared_program = false,
-    .per_process = true,
+    .per_process = true, /* not filtered on -p's pid: see expand_interval */
     .expand = expand_interval,
     .section = probes_section_perf_event,
     .attach = probes_attach_perf_event,
