@@ -7,6 +7,7 @@
 
 #include "ast/config.h"
 #include "ast/sema.h"
+#include "base/strbuf.h"
 #include "front/parse.h"
 #include "probes/probe.h"
 #include "test.h"
@@ -83,6 +84,28 @@ static void expect_error(const char *source, const struct sema_options *options,
                     error->message);
     }
     release(&checked);
+}
+
+/* `type` described into `out` ("" for NULL), as messages show it. */
+static inline const char *describe_type(const struct type *type, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (type) {
+        struct strbuf text = {0};
+        type_describe(type, &text);
+        snprintf(out, size, "%s", strbuf_text(&text));
+        strbuf_free(&text);
+    }
+    return out;
+}
+
+/* The type of the first printf argument of an accepted script, or NULL. */
+static inline const struct type *first_printf_arg_type(const struct checked *checked)
+{
+    if (checked->status != 0 || checked->result.printfs.count == 0)
+        return NULL;
+    const struct sema_printf *site = vec_get(&checked->result.printfs, 0);
+    return site->arg_types[0];
 }
 
 #endif

@@ -25,14 +25,7 @@ static const char *type_of(const char *source, char *out, size_t size)
 {
     struct checked checked;
     check_with(&checked, source, &options);
-    out[0] = '\0';
-    if (checked.status == 0 && checked.result.printfs.count > 0) {
-        const struct sema_printf *site = vec_get(&checked.result.printfs, 0);
-        struct strbuf text = {0};
-        type_describe(site->arg_types[0], &text);
-        snprintf(out, size, "%s", strbuf_text(&text));
-        strbuf_free(&text);
-    }
+    describe_type(first_printf_arg_type(&checked), out, size);
     release(&checked);
     return out;
 }

@@ -29,23 +29,13 @@ static const char *type_of(const char *source, char *out, size_t size)
 {
     struct checked checked;
     check_with(&checked, source, &options);
-    out[0] = '\0';
-    const struct type *type = NULL;
-    if (checked.status == 0 && checked.result.printfs.count > 0) {
-        const struct sema_printf *site = vec_get(&checked.result.printfs, 0);
-        type = site->arg_types[0];
-    }
+    const struct type *type = first_printf_arg_type(&checked);
     for (size_t i = 0; checked.status == 0 && i < checked.result.maps.count; i++) {
         const struct sema_map *map = vec_get(&checked.result.maps, i);
         if (strcmp(map->name, "@x") == 0)
             type = map->value;
     }
-    if (type) {
-        struct strbuf text = {0};
-        type_describe(type, &text);
-        snprintf(out, size, "%s", strbuf_text(&text));
-        strbuf_free(&text);
-    }
+    describe_type(type, out, size);
     release(&checked);
     return out;
 }
