@@ -46,6 +46,13 @@ bool sema_check_stmt(struct checker *checker, struct ast_stmt *stmt);
 
 /* sema_scope.c: declarations, range loops and block expressions. */
 bool sema_check_let(struct checker *checker, struct ast_stmt *stmt);
+/* A type as written in `let $x: T` or a fn signature: `string`, `string[N]`,
+ * or what a cast to T accepts. NULL after a message at `loc`. */
+const struct type *sema_written_type(struct checker *checker, const char *text,
+                                     struct srcloc loc);
+/* Whether a value of type `value` may be stored where `declared` is written:
+ * integers convert, strings are cut to size, anything else must match. */
+bool sema_type_accepts(const struct type *declared, const struct type *value);
 bool sema_check_for(struct checker *checker, struct ast_stmt *stmt);
 const struct type *sema_check_block_expr(struct checker *checker, struct ast_expr *expr);
 /* Variables first assigned in a block and used after it (bpftrace <=0.21

@@ -39,9 +39,9 @@ static struct sema_variable *declare(struct checker *checker, struct ast_expr *v
 
 /* `string` and `string[N]` here; everything else is what a cast accepts, so
  * declarations learn new types together with casts. */
-static const struct type *declared_type(struct checker *checker, struct ast_stmt *stmt)
+const struct type *sema_written_type(struct checker *checker, const char *text,
+                                     struct srcloc loc)
 {
-    const char *text = stmt->let.type_text;
     if (strcmp(text, "string") == 0)
         return type_string(checker->arena, checker->options->max_strlen);
     if (strncmp(text, "string[", 7) == 0) {
@@ -51,15 +51,15 @@ static const struct type *declared_type(struct checker *checker, struct ast_stmt
         if (size > 0 && size <= SEMA_STRING_CAST_MAX && end && strcmp(end, "]") == 0)
             return type_string(checker->arena, (unsigned)size);
     }
-    struct ast_expr *zero = ast_expr_new(checker->arena, EXPR_INTEGER, stmt->let.type_loc);
-    struct ast_expr *cast = ast_expr_new(checker->arena, EXPR_CAST, stmt->let.type_loc);
+    struct ast_expr *zero = ast_expr_new(checker->arena, EXPR_INTEGER, loc);
+    struct ast_expr *cast = ast_expr_new(checker->arena, EXPR_CAST, loc);
     cast->cast.type_text = text;
-    cast->cast.type_loc = stmt->let.type_loc;
+    cast->cast.type_loc = loc;
     cast->cast.operand = zero;
     return sema_check_expr(checker, cast);
 }
 
-static bool compatible(const struct type *declared, const struct type *value)
+bool sema_type_accepts(const struct type *declared, const struct type *value)
 {
     if (type_is_integer(declared) && type_is_integer(value))
         return true;
@@ -72,7 +72,8 @@ bool sema_check_let(struct checker *checker, struct ast_stmt *stmt)
 {
     struct ast_expr *variable = stmt->let.variable;
     const struct type *type = NULL;
-    if (stmt->let.type_text && !(type = declared_type(checker, stmt)))
+    if (stmt->let.type_text &&
+        !(type = sema_written_type(checker, stmt->let.type_text, stmt->let.type_loc)))
         return false;
     const struct type *value = NULL;
     if (stmt->let.value) {
@@ -84,7 +85,7 @@ bool sema_check_let(struct checker *checker, struct ast_stmt *stmt)
                        "this expression has no value to assign");
             return false;
         }
-        if (type && !compatible(type, value)) {
+        if (type && !sema_type_accepts(type, value)) {
             diag_error(checker->diag, stmt->let.value->loc,
                        "$%s is declared as %s and cannot be assigned %s", variable->variable.name,
                        type_name(checker->arena, type), type_name(checker->arena, value));

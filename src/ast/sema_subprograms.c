@@ -25,37 +25,12 @@ struct ast_function *sema_find_subprogram(struct checker *checker, const char *n
     return NULL;
 }
 
-/* `string`, `string[N]`, `void`, or what a cast accepts. NULL after a message. */
+/* `void`, or what a `let` declaration accepts. NULL after a message. */
 static const struct type *resolve_type(struct checker *checker, const char *text, struct srcloc loc)
 {
     if (strcmp(text, "void") == 0)
         return &type_void;
-    if (strcmp(text, "string") == 0)
-        return type_string(checker->arena, checker->options->max_strlen);
-    if (strncmp(text, "string[", 7) == 0) {
-        char *end = NULL;
-        unsigned long size = strtoul(text + 7, &end, 10);
-        /* Out of range: the cast below says what is wrong, where. */
-        if (size > 0 && size <= SEMA_STRING_CAST_MAX && end && strcmp(end, "]") == 0)
-            return type_string(checker->arena, (unsigned)size);
-    }
-    struct ast_expr *zero = ast_expr_new(checker->arena, EXPR_INTEGER, loc);
-    struct ast_expr *cast = ast_expr_new(checker->arena, EXPR_CAST, loc);
-    cast->cast.type_text = text;
-    cast->cast.type_loc = loc;
-    cast->cast.operand = zero;
-    return sema_check_expr(checker, cast);
-}
-
-/* What a parameter or the result accepts: any integer for an integer (it
- * converts), any string for a string (it is cut to size), else the same type. */
-static bool accepts(const struct type *declared, const struct type *value)
-{
-    if (type_is_integer(declared) && type_is_integer(value))
-        return true;
-    if (declared->kind == TYPE_STRING && value->kind == TYPE_STRING)
-        return true;
-    return type_equal(declared, value);
+    return sema_written_type(checker, text, loc);
 }
 
 static bool declare_signature(struct checker *checker, struct ast_function *function)
@@ -280,7 +255,7 @@ static bool check_argument(struct checker *checker, struct ast_function *functio
     if (!type)
         return false;
     const struct type *declared = function->param_types[index];
-    if (accepts(declared, type))
+    if (sema_type_accepts(declared, type))
         return true;
     const struct ast_stmt *param = vec_get(&function->params, index);
     struct diag_entry *entry =
@@ -344,7 +319,7 @@ bool sema_check_subprogram_return(struct checker *checker, struct ast_stmt *stmt
                   function->name, type_name(checker->arena, type));
         return false;
     }
-    if (!accepts(declared, type)) {
+    if (!sema_type_accepts(declared, type)) {
         diag_error(checker->diag, value->loc, "fn %s returns %s, not %s", function->name,
                    type_name(checker->arena, declared), type_name(checker->arena, type));
         return false;
