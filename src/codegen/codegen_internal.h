@@ -55,6 +55,7 @@ struct codegen {
     LLVMValueRef scratch_map;      /* per-CPU array: one entry of scratch memory per program */
     unsigned scratch_value_size;   /* the largest need of any program */
     bool backend_failed;           /* LLVM reported an error through its diagnostic handler */
+    bool has_perf_event_programs;  /* profile/interval/software/hardware probes: see maps.c */
 
     /* The function being built. */
     LLVMValueRef function;

@@ -17,13 +17,33 @@ enum {
     MAP_TYPE_LRU_PERCPU_HASH = 10,
 };
 
+enum { MAP_FLAG_NO_PREALLOC = 1 };
+
+static bool is_lru(const struct sema_map *map)
+{
+    return map->decl && strstr(map->decl->kind, "lru") != NULL;
+}
+
 /* Aggregations are per-CPU; `let @m = lruhash(N)` asks for LRU eviction. */
 static unsigned user_map_type(const struct sema_map *map)
 {
-    bool lru = map->decl && strstr(map->decl->kind, "lru") != NULL;
     if (map->per_cpu)
-        return lru ? MAP_TYPE_LRU_PERCPU_HASH : MAP_TYPE_PERCPU_HASH;
-    return lru ? MAP_TYPE_LRU_HASH : MAP_TYPE_HASH;
+        return is_lru(map) ? MAP_TYPE_LRU_PERCPU_HASH : MAP_TYPE_PERCPU_HASH;
+    return is_lru(map) ? MAP_TYPE_LRU_HASH : MAP_TYPE_HASH;
+}
+
+/* A preallocated hash map costs its full size when it is created: for a
+ * per-CPU map of 4096 keys the kernel spends milliseconds (more with more
+ * CPUs) in its per-CPU allocator before the trace can start. Allocating
+ * entries as keys appear is as cheap per event on kernels from 6.1 (the BPF
+ * memory allocator), but kernels before it refuse run-time allocated hash
+ * maps in perf-event programs, so scripts with such probes keep
+ * preallocation. LRU maps always preallocate. */
+static unsigned user_map_flags(const struct codegen *cg, const struct sema_map *map)
+{
+    if (!map->key || is_lru(map) || cg->has_perf_event_programs)
+        return 0;
+    return MAP_FLAG_NO_PREALLOC;
 }
 
 struct map_shape {
@@ -32,6 +52,7 @@ struct map_shape {
     unsigned max_entries;
     unsigned key_size;   /* 0: no key/value members (ring buffer) */
     unsigned value_size;
+    unsigned flags;      /* map_flags: BPF_F_NO_PREALLOC or 0 */
 };
 
 /* `int (*name)[value]`: how BTF map definitions encode a number. */
@@ -84,8 +105,8 @@ static void describe_map(struct codegen *cg, LLVMValueRef global, const struct m
 
 static LLVMValueRef declare_map(struct codegen *cg, const struct map_shape *shape)
 {
-    unsigned member_count = shape->key_size ? 4 : 2;
-    LLVMTypeRef fields[4] = {cg->ptr, cg->ptr, cg->ptr, cg->ptr};
+    unsigned member_count = (shape->key_size ? 4 : 2) + (shape->flags ? 1 : 0);
+    LLVMTypeRef fields[5] = {cg->ptr, cg->ptr, cg->ptr, cg->ptr, cg->ptr};
     LLVMTypeRef llvm_type = LLVMStructTypeInContext(cg->context, fields, member_count, false);
     LLVMValueRef global = LLVMAddGlobal(cg->module, llvm_type, shape->name);
     LLVMSetInitializer(global, LLVMConstNull(llvm_type));
@@ -99,7 +120,7 @@ static LLVMValueRef declare_map(struct codegen *cg, const struct map_shape *shap
 /* The debug info libbpf reads the map's definition from. */
 static void describe_map(struct codegen *cg, LLVMValueRef global, const struct map_shape *shape)
 {
-    LLVMMetadataRef members[4];
+    LLVMMetadataRef members[5];
     unsigned member_count = 0;
     members[member_count++] = number_member(cg, "type", shape->type, 0);
     members[member_count++] = number_member(cg, "max_entries", shape->max_entries, 64);
@@ -108,6 +129,10 @@ static void describe_map(struct codegen *cg, LLVMValueRef global, const struct m
                                       ? u32_member(cg, "key", 128)
                                       : bytes_member(cg, "key", shape->key_size, 128);
         members[member_count++] = bytes_member(cg, "value", shape->value_size, 192);
+    }
+    if (shape->flags) {
+        members[member_count] = number_member(cg, "map_flags", shape->flags, member_count * 64);
+        member_count++;
     }
     LLVMMetadataRef struct_type = LLVMDIBuilderCreateStructType(
         cg->debug, cg->debug_unit, "", 0, cg->debug_file, 0, member_count * 64, 64, 0, NULL,
@@ -151,6 +176,7 @@ static void declare_user_map(struct codegen *cg, const struct sema_map *map)
         .max_entries = plan_map->max_entries,
         .key_size = plan_map->key_size,
         .value_size = plan_map->value_size,
+        .flags = user_map_flags(cg, map),
     };
     cg->user_maps[map->index] = declare_map(cg, &shape);
     vec_push(&cg->plan->maps, plan_map);

@@ -240,6 +240,16 @@ static void dispose(struct codegen *cg)
     vec_free(&cg->variables);
 }
 
+static bool has_perf_event_probes(const struct ast_program *program)
+{
+    for (size_t i = 0; i < program->probes.count; i++) {
+        const struct ast_probe *probe = vec_get(&program->probes, i);
+        if (probe->kind && probe->kind->context == CONTEXT_PERF_EVENT)
+            return true;
+    }
+    return false;
+}
+
 int codegen_compile(struct ast_program *program, const struct sema_result *sema,
                     const struct codegen_options *options, struct arena *arena, struct plan *out,
                     struct diag *diag)
@@ -258,6 +268,7 @@ int codegen_compile(struct ast_program *program, const struct sema_result *sema,
     init_types(&cg);
     init_debug_info(&cg);
     add_license(&cg);
+    cg.has_perf_event_programs = has_perf_event_probes(program);
 
     int err = codegen_declare_maps(&cg);
     if (!err)
