@@ -17,7 +17,8 @@
  * (e.g. a specific block before a wildcard one), else a switch listing the
  * syscalls that do not take the most common way. `probe` and `nargs` depend
  * on the syscall only: they enter a frame as phis, set by the dispatch and
- * passed on from frame to frame. */
+ * passed on from frame to frame. The stop flag is tested once per event, on
+ * the dispatch's edge for the syscall, not again by each frame. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,7 +199,7 @@ static void build_dispatch(struct codegen *cg, struct hook *hook, LLVMValueRef d
         LLVMBasicBlockRef edge = codegen_block(cg, instance->event);
         LLVMAddCase(dispatch, codegen_const(cg, (uint64_t)number), edge);
         LLVMPositionBuilderAtEnd(cg->builder, edge);
-        LLVMBuildBr(cg->builder, frame->entry);
+        codegen_enter_unless_stopping(cg, hook->kind, frame->entry, hook->function_return);
         add_incoming(frame, codegen_const(cg, codegen_add_probe_name(cg, instance)),
                      codegen_const(cg, (uint64_t)instance->nargs), edge);
     }
@@ -265,7 +266,7 @@ static void compile_frame(struct codegen *cg, struct hook *hook, struct frame *f
     codegen_debug_at(cg, frame->variant->body->loc);
     codegen_begin_frame(cg);
     LLVMPositionBuilderAtEnd(cg->builder, frame->entry);
-    codegen_enter_unless_stopping(cg, hook->kind, cg->setup_block, hook->function_return);
+    LLVMBuildBr(cg->builder, cg->setup_block); /* the dispatch tested the stop flag */
     LLVMPositionBuilderAtEnd(cg->builder, cg->start_block);
     cg->return_block = exit;
     cg->probe_id = frame->probe_id;
