@@ -126,8 +126,7 @@ static void join_call(struct codegen *cg, struct ast_expr *call)
      * memset, and user space reads no slot past the count (the string
      * helpers NUL-terminate, or zero the slot on failure). */
     LLVMValueRef record = codegen_alloca(cg, size, "join");
-    LLVMBuildMemSet(cg->builder, record, LLVMConstInt(cg->i8, 0, false), codegen_const(cg, strings),
-                    8);
+    codegen_memset_zero(cg, record, strings, 8);
     LLVMBuildStore(cg->builder, LLVMConstInt(cg->i32, EVENT_JOIN, false), record);
     LLVMBuildStore(cg->builder, LLVMConstInt(cg->i32, slot_size, false),
                    codegen_offset(cg, record, 4));

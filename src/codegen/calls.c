@@ -108,8 +108,7 @@ void codegen_format_event(struct codegen *cg, struct ast_expr *call, uint32_t ki
     struct plan_printf *plan = vec_get(&cg->plan->printfs, (size_t)call->call.site);
     unsigned header = sizeof(struct plan_event_header);
     LLVMValueRef record = codegen_alloca(cg, header + plan->record_size, "printf");
-    LLVMBuildMemSet(cg->builder, record, LLVMConstInt(cg->i8, 0, false),
-                    codegen_const(cg, header + plan->record_size), 8);
+    codegen_memset_zero(cg, record, header + plan->record_size, 8);
     store_header(cg, record, kind, (uint32_t)call->call.site);
     for (unsigned i = 0; i < site->arg_count; i++) {
         struct ast_expr *argument = vec_get(&call->call.args, i + 1);

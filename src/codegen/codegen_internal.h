@@ -93,6 +93,8 @@ LLVMValueRef codegen_call_helper(struct codegen *cg, enum bpf_helper helper, LLV
 LLVMValueRef codegen_offset(struct codegen *cg, LLVMValueRef base, unsigned offset);
 LLVMBasicBlockRef codegen_block(struct codegen *cg, const char *name);
 void codegen_memcpy(struct codegen *cg, LLVMValueRef dst, LLVMValueRef src, unsigned size);
+/* Zeroes `size` bytes at `dst`, whose alignment is known to be `align`. */
+void codegen_memset_zero(struct codegen *cg, LLVMValueRef dst, unsigned size, unsigned align);
 
 /* Line info: each BPF function gets a DISubprogram and its instructions the
  * script's line:col, so LLVM emits .BTF.ext func_info/line_info and the

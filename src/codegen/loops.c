@@ -12,8 +12,7 @@ static void store_zero(struct codegen *cg, const struct type *type, LLVMValueRef
         codegen_store(cg, type, type, codegen_const(cg, 0), slot);
         return;
     }
-    LLVMBuildMemSet(cg->builder, slot, LLVMConstInt(cg->i8, 0, false),
-                    LLVMConstInt(cg->i64, type->size ? type->size : 1, false), 1);
+    codegen_memset_zero(cg, slot, type->size ? type->size : 1, 1);
 }
 
 void codegen_let(struct codegen *cg, struct ast_stmt *stmt)

@@ -22,10 +22,68 @@ LLVMBasicBlockRef codegen_block(struct codegen *cg, const char *name)
     return LLVMAppendBasicBlockInContext(cg->context, cg->function, name);
 }
 
+/* LLVM's BPF backend expands memcpy and memset inline as at most 128
+ * stores of the alignment it knows; anything longer becomes a library call
+ * it cannot emit ("A call to built-in function 'memset' is not supported").
+ * Long strings (max_strlen 1024) and whole kernel structs are longer: they
+ * are copied by the kernel's copy helper instead, and zeroed by zeroing the
+ * first 128 bytes and copying the zeros over the rest in doubling steps. */
+enum { INLINE_STORES_MAX = 128 };
+
+static bool inline_expands(unsigned size, unsigned align)
+{
+    return size <= INLINE_STORES_MAX || (align >= 8 && size <= INLINE_STORES_MAX * 8);
+}
+
+/* Both sides are BPF memory (stack, map values): always readable. */
+static void kernel_copy(struct codegen *cg, LLVMValueRef dst, LLVMValueRef src, unsigned size)
+{
+    LLVMValueRef args[] = {dst, codegen_const(cg, size), src};
+    codegen_call_helper(cg, HELPER_PROBE_READ_KERNEL, args, 3);
+}
+
+/* Copies are between BPF buffers, which LLVM knows to be 8-byte aligned
+ * nearly always, and stay intrinsics up to what that allows: LLVM folds the
+ * copies of constants and of zeroed memory. */
 void codegen_memcpy(struct codegen *cg, LLVMValueRef dst, LLVMValueRef src, unsigned size)
 {
-    if (size)
+    if (size && inline_expands(size, 8))
         LLVMBuildMemCpy(cg->builder, dst, 1, src, 1, LLVMConstInt(cg->i64, size, false));
+    else if (size)
+        kernel_copy(cg, dst, src, size);
+}
+
+/* A volatile memset: LLVM's MemCpyOpt merges adjacent memsets into one,
+ * and two 1024-byte ones make a 2048-byte one the backend cannot expand. */
+static void unmerged_memset(struct codegen *cg, LLVMValueRef dst, unsigned size, unsigned align)
+{
+    LLVMTypeRef overloads[] = {cg->ptr, cg->i64};
+    unsigned id = LLVMLookupIntrinsicID("llvm.memset", 11);
+    LLVMValueRef memset = LLVMGetIntrinsicDeclaration(cg->module, id, overloads, 2);
+    LLVMTypeRef type = LLVMIntrinsicGetType(cg->context, id, overloads, 2);
+    LLVMValueRef args[] = {dst, LLVMConstInt(cg->i8, 0, false), codegen_const(cg, size),
+                           LLVMConstInt(cg->i1, 1, false)};
+    LLVMValueRef call = LLVMBuildCall2(cg->builder, type, memset, args, 4, "");
+    unsigned kind = LLVMGetEnumAttributeKindForName("align", 5);
+    LLVMAddCallSiteAttribute(call, 1, LLVMCreateEnumAttribute(cg->context, kind, align));
+}
+
+void codegen_memset_zero(struct codegen *cg, LLVMValueRef dst, unsigned size, unsigned align)
+{
+    LLVMValueRef zero = LLVMConstInt(cg->i8, 0, false);
+    if (size <= INLINE_STORES_MAX) {
+        LLVMBuildMemSet(cg->builder, dst, zero, codegen_const(cg, size), align);
+        return;
+    }
+    if (inline_expands(size, align)) {
+        unmerged_memset(cg, dst, size, align);
+        return;
+    }
+    unmerged_memset(cg, dst, INLINE_STORES_MAX, align);
+    for (unsigned done = INLINE_STORES_MAX; done < size; done *= 2) {
+        unsigned piece = size - done < done ? size - done : done;
+        kernel_copy(cg, codegen_offset(cg, dst, done), dst, piece);
+    }
 }
 
 LLVMValueRef codegen_offset(struct codegen *cg, LLVMValueRef base, unsigned offset)

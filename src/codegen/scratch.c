@@ -71,8 +71,7 @@ LLVMValueRef codegen_alloca(struct codegen *cg, unsigned size, const char *name)
 LLVMValueRef codegen_alloca_zeroed(struct codegen *cg, unsigned size, const char *name)
 {
     LLVMValueRef slot = codegen_alloca(cg, size, name);
-    LLVMBuildMemSet(cg->builder, slot, LLVMConstInt(cg->i8, 0, false),
-                    LLVMConstInt(cg->i64, size ? size : 1, false), 8);
+    codegen_memset_zero(cg, slot, size ? size : 1, 8);
     return slot;
 }
 
@@ -86,8 +85,7 @@ LLVMValueRef codegen_variable_storage(struct codegen *cg, unsigned size)
     unsigned offset = cg->variable_bytes;
     cg->variable_bytes = align8(offset + (size ? size : 1));
     LLVMValueRef slot = codegen_offset(cg, cg->scratch_base, offset);
-    LLVMBuildMemSet(cg->builder, slot, LLVMConstInt(cg->i8, 0, false),
-                    LLVMConstInt(cg->i64, size ? size : 1, false), 8);
+    codegen_memset_zero(cg, slot, size ? size : 1, 8);
     LLVMPositionBuilderAtEnd(cg->builder, current);
     return slot;
 }

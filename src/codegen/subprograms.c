@@ -65,8 +65,7 @@ static void bind_parameters(struct codegen *cg, struct ast_function *function,
             value = codegen_convert_int(cg, value, function->param_types[i]);
         LLVMValueRef slot = codegen_variable_slot(cg, variable);
         if (!codegen_is_scalar(variable->type))
-            LLVMBuildMemSet(cg->builder, slot, LLVMConstInt(cg->i8, 0, false),
-                            LLVMConstInt(cg->i64, variable->type->size, false), 1);
+            codegen_memset_zero(cg, slot, variable->type->size, 1);
         codegen_store(cg, variable->type, arg->type, value, slot);
     }
 }
@@ -114,8 +113,7 @@ void codegen_subprogram_return(struct codegen *cg, struct ast_stmt *stmt)
     if (value && call->result) {
         LLVMValueRef result = codegen_expr(cg, value);
         if (!codegen_is_scalar(call->result_type))
-            LLVMBuildMemSet(cg->builder, call->result, LLVMConstInt(cg->i8, 0, false),
-                            LLVMConstInt(cg->i64, call->result_type->size, false), 1);
+            codegen_memset_zero(cg, call->result, call->result_type->size, 1);
         codegen_store(cg, call->result_type, value->type, result, call->result);
     }
     LLVMBuildBr(cg->builder, call->done);

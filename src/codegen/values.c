@@ -93,9 +93,7 @@ void codegen_store(struct codegen *cg, const struct type *destination, const str
     codegen_memcpy(cg, address, value, size);
     /* Equal strings must be equal bytes (they are map keys): clear the tail. */
     if (destination->size > size)
-        LLVMBuildMemSet(cg->builder, codegen_offset(cg, address, size),
-                        LLVMConstInt(cg->i8, 0, false),
-                        LLVMConstInt(cg->i64, destination->size - size, false), 1);
+        codegen_memset_zero(cg, codegen_offset(cg, address, size), destination->size - size, 1);
 }
 
 /* `(uint8[4])x`: the integer's low bytes in scratch memory, little-endian
