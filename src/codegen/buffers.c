@@ -11,8 +11,9 @@ static struct ast_expr *argument(struct ast_expr *call, size_t index)
     return vec_get(&call->call.args, index);
 }
 
-/* As str() decides: pointers marked as process memory, and plain numbers
- * in a syscall's arguments, are read with the _user helpers. */
+/* Pointers marked as process memory, and plain numbers in a syscall
+ * entry's arguments or a uprobe, are read with the _user helpers.
+ * codegen_address_reads_user (memory.c) applies this to expressions. */
 bool codegen_reads_user(const struct codegen *cg, const struct type *type)
 {
     if (type->space == SPACE_USER)
@@ -53,7 +54,8 @@ static LLVMValueRef buf_call(struct codegen *cg, struct ast_expr *call)
     if (is_in_memory(data->type)) {
         codegen_memcpy(cg, codegen_offset(cg, slot, 8), value, capacity);
     } else {
-        probe_read(cg, codegen_reads_user(cg, data->type), codegen_offset(cg, slot, 8), length, value);
+        probe_read(cg, codegen_address_reads_user(cg, data), codegen_offset(cg, slot, 8), length,
+                   value);
     }
     LLVMBuildStore(cg->builder, length, slot);
     return slot;
@@ -103,7 +105,7 @@ static LLVMValueRef macaddr_call(struct codegen *cg, struct ast_expr *call)
     if (source->type->kind == TYPE_ARRAY)
         codegen_memcpy(cg, slot, value, 6);
     else
-        probe_read(cg, codegen_reads_user(cg, source->type), slot, codegen_const(cg, 6), value);
+        probe_read(cg, codegen_address_reads_user(cg, source), slot, codegen_const(cg, 6), value);
     return slot;
 }
 
@@ -135,7 +137,7 @@ static void join_call(struct codegen *cg, struct ast_expr *call)
     for (size_t i = 0; separator[i]; i++)
         LLVMBuildStore(cg->builder, LLVMConstInt(cg->i8, (unsigned char)separator[i], false),
                        codegen_offset(cg, record, 16 + (unsigned)i));
-    bool user = codegen_reads_user(cg, array->type);
+    bool user = codegen_address_reads_user(cg, array);
     LLVMValueRef base = codegen_expr(cg, array);
     LLVMValueRef pointer = codegen_alloca_zeroed(cg, 8, "join.pointer");
     LLVMBasicBlockRef done = codegen_block(cg, "join.done");

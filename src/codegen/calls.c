@@ -147,7 +147,7 @@ static LLVMValueRef str_call(struct codegen *cg, struct ast_expr *call)
         LLVMValueRef smaller = LLVMBuildICmp(cg->builder, LLVMIntULT, limit, size, "");
         size = LLVMBuildSelect(cg->builder, smaller, limit, size, "");
     }
-    bool user = codegen_reads_user(cg, source->type);
+    bool user = codegen_address_reads_user(cg, source);
     LLVMValueRef address = LLVMBuildIntToPtr(cg->builder, value, cg->ptr, "");
     LLVMValueRef args[] = {slot, size, address};
     codegen_call_helper(cg, user ? HELPER_PROBE_READ_USER_STR : HELPER_PROBE_READ_KERNEL_STR, args, 3);

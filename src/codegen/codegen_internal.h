@@ -161,6 +161,10 @@ LLVMValueRef codegen_builtin(struct codegen *cg, struct ast_expr *expr);
  * entry probes and in probes on user code (uprobes), where an address kept
  * in a map and read back still points into the process. */
 bool codegen_reads_user(const struct codegen *cg, const struct type *type);
+/* memory.c: the same rule for the expression `address` (a pointer, or a
+ * number used as one), following casts, pointer arithmetic and pointers
+ * read from memory back to what the address was made of. */
+bool codegen_address_reads_user(const struct codegen *cg, const struct ast_expr *address);
 /* -p: return early unless the current process is the target (for kinds not
  * attached to it alone). */
 void codegen_filter_target_pid(struct codegen *cg, const struct probe_kind *kind);

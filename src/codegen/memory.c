@@ -35,10 +35,47 @@ static bool is_remote(const struct ast_expr *expr)
     }
 }
 
-static enum address_space pointer_space(const struct type *pointer)
+static enum address_space remote_space(const struct codegen *cg, const struct ast_expr *expr);
+
+/* The one rule for where an address points, shared with str(), buf() and
+ * the like: codegen_reads_user, applied to what the address was made of.
+ * A cast changes how memory is viewed, not where it is, so `(int32 *)arg0`
+ * in a uprobe points into the process as arg0 does; so does `p + n`, and
+ * a pointer found in the process's memory (a field of a struct read
+ * through arg0). Plain numbers follow the probe: a uprobe's or syscall
+ * entry's numbers are process addresses, a kprobe's are the kernel's. */
+bool codegen_address_reads_user(const struct codegen *cg, const struct ast_expr *address)
 {
-    return pointer->kind == TYPE_POINTER && pointer->space == SPACE_USER ? SPACE_USER
-                                                                         : SPACE_KERNEL;
+    const struct type *type = address->type;
+    if (type->space == SPACE_USER)
+        return true;
+    if (address->kind == EXPR_CAST)
+        return codegen_address_reads_user(cg, address->cast.operand);
+    if (type->kind == TYPE_POINTER && address->kind == EXPR_BINARY) {
+        const struct ast_expr *left = address->binary.left;
+        return codegen_address_reads_user(
+            cg, left->type->kind == TYPE_POINTER ? left : address->binary.right);
+    }
+    if (type->kind == TYPE_POINTER && is_remote(address))
+        return remote_space(cg, address) == SPACE_USER;
+    return codegen_reads_user(cg, type);
+}
+
+static enum address_space pointer_space(const struct codegen *cg, const struct ast_expr *address)
+{
+    return codegen_address_reads_user(cg, address) ? SPACE_USER : SPACE_KERNEL;
+}
+
+/* The space a remote expression's bytes are in: that of the pointer (or
+ * address) it is reached through. */
+static enum address_space remote_space(const struct codegen *cg, const struct ast_expr *expr)
+{
+    const struct ast_expr *base = expr->kind == EXPR_FIELD   ? expr->field.base
+                                  : expr->kind == EXPR_INDEX ? expr->index.base
+                                                             : expr->unary.operand;
+    if (expr->kind == EXPR_UNARY || base->type->kind == TYPE_POINTER)
+        return pointer_space(cg, base);
+    return remote_space(cg, base); /* a record or array itself behind a pointer */
 }
 
 static LLVMValueRef add_bytes(struct codegen *cg, LLVMValueRef address, LLVMValueRef bytes)
@@ -52,9 +89,8 @@ static LLVMValueRef scaled_index(struct codegen *cg, struct ast_expr *index, uns
     return LLVMBuildMul(cg->builder, value, codegen_const(cg, size ? size : 1), "");
 }
 
-/* The address (an i64) of a remote expression, and the space it is in. */
-static LLVMValueRef remote_address(struct codegen *cg, struct ast_expr *expr,
-                                   enum address_space *space)
+/* The address (an i64) of a remote expression (remote_space says where). */
+static LLVMValueRef remote_address(struct codegen *cg, struct ast_expr *expr)
 {
     switch (expr->kind) {
     case EXPR_FIELD: {
@@ -63,27 +99,20 @@ static LLVMValueRef remote_address(struct codegen *cg, struct ast_expr *expr,
         LLVMValueRef address;
         if (base->type->kind == TYPE_POINTER) {
             address = codegen_expr(cg, base);
-            *space = pointer_space(base->type);
             record = type_complete(base->type->element);
         } else {
-            address = remote_address(cg, base, space);
+            address = remote_address(cg, base);
         }
         const struct type_field *field = type_find_field(record, expr->field.name);
         return add_bytes(cg, address, codegen_const(cg, field ? field->offset : 0));
     }
     case EXPR_UNARY:
-        *space = pointer_space(expr->unary.operand->type);
         return codegen_expr(cg, expr->unary.operand);
     default: { /* EXPR_INDEX */
         struct ast_expr *base = expr->index.base;
         unsigned element_size = expr->type->size;
-        LLVMValueRef address;
-        if (base->type->kind == TYPE_POINTER) {
-            address = codegen_expr(cg, base);
-            *space = pointer_space(base->type);
-        } else {
-            address = remote_address(cg, base, space);
-        }
+        LLVMValueRef address =
+            base->type->kind == TYPE_POINTER ? codegen_expr(cg, base) : remote_address(cg, base);
         return add_bytes(cg, address, scaled_index(cg, expr->index.index, element_size));
     }
     }
@@ -136,8 +165,7 @@ static const struct type_field *field_of(const struct ast_expr *expr)
 
 LLVMValueRef codegen_memory_address(struct codegen *cg, struct ast_expr *expr)
 {
-    enum address_space space = SPACE_KERNEL;
-    return remote_address(cg, expr, &space);
+    return remote_address(cg, expr);
 }
 
 bool codegen_memory_is_remote(const struct ast_expr *expr)
@@ -147,8 +175,8 @@ bool codegen_memory_is_remote(const struct ast_expr *expr)
 
 LLVMValueRef codegen_memory_read(struct codegen *cg, struct ast_expr *expr)
 {
-    enum address_space space = SPACE_KERNEL;
-    LLVMValueRef address = remote_address(cg, expr, &space);
+    enum address_space space = remote_space(cg, expr);
+    LLVMValueRef address = remote_address(cg, expr);
     if (expr->kind == EXPR_FIELD) {
         const struct type_field *field = field_of(expr);
         if (field && field->bit_size)
