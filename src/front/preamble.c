@@ -7,32 +7,26 @@
  * program->c_definitions (the type builders in src/types/cdefs.c make types of
  * them) and stops at the first thing that is not C, where flex takes over at
  * the same line and column so later locations stay right. Kernel headers are
- * not read: their types come from the kernel's BTF.
- *
- * bpftrace runs cpp over the whole script; sonde has no C preprocessor for
- * the probes. An integer #define is a constant (it works in #if, enum values
- * and array sizes too); any other, function-like ones included, becomes a
- * macro of the language (src/ast/macros.c) read from its body by the probes'
- * parser, so `#define MAX(a, b) ((a) > (b) ? (a) : (b))` is
- * `macro MAX(a, b) { ((a) > (b) ? (a) : (b)) }`. */
+ * not read: their types come from the kernel's BTF. What becomes of the
+ * #defines, constants or macros of the language, is preamble_defines.c's. */
 #include <ctype.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/strbuf.h"
 #include "front/front_internal.h"
+#include "front/preamble_defines.h"
+#include "front/preamble_expr.h"
 
 enum { C_ARRAY_MAX_LENGTH = 1 << 20 }; /* the message in declarator() says 1,048,576 */
-#include "front/preamble_expr.h"
 
 struct cursor {
     struct front_state *state;
     const char *text;
     size_t pos;
     int line, column;
-    struct vec macros;     /* struct macro *: what #ifdef and #if see */
-    struct vec conditions; /* struct condition *: open #if groups */
+    struct front_macros macros; /* what #ifdef and #if see */
+    struct vec conditions;      /* struct condition *: open #if groups */
     bool failed;
 };
 
@@ -157,80 +151,6 @@ static bool expect_char(struct cursor *c, char ch, const char *what)
 
 /* ---- constant expressions (enum values, array sizes, #if) ---------------- */
 
-/* What names mean in an expression: the preamble's macros, and enumerators
- * of the enum being read (`current`), then of the enums before it. */
-struct name_scope {
-    struct cursor *cursor;
-    const struct vec *current; /* struct ast_c_enumerator *, or NULL */
-};
-
-/* A macro of the preamble: a #define, or a constant of an #included header. */
-struct macro {
-    const char *name;
-    const char *text;  /* the replacement */
-    struct vec params; /* char *: a function-like macro's parameter names */
-    bool function_like;
-    /* A #define of the script: where its body starts, and the body as written
-     * (comments and continuation lines kept, so the probes' parser places its
-     * tokens where they are in the script). */
-    bool from_script;
-    struct srcloc name_loc, body_loc;
-    const char *body_source;
-};
-
-static struct macro *find_macro(const struct cursor *c, const char *name)
-{
-    for (size_t i = 0; i < c->macros.count; i++) {
-        struct macro *macro = vec_get(&c->macros, i);
-        if (strcmp(macro->name, name) == 0)
-            return macro;
-    }
-    return NULL;
-}
-
-static const char *macro_text(void *context, const char *name)
-{
-    const struct name_scope *scope = context;
-    const struct macro *macro = find_macro(scope->cursor, name);
-    return macro && !macro->function_like ? macro->text : NULL;
-}
-
-static const char *function_macro_text(void *context, const char *name, const struct vec **params)
-{
-    const struct name_scope *scope = context;
-    const struct macro *macro = find_macro(scope->cursor, name);
-    if (!macro || !macro->function_like)
-        return NULL;
-    *params = &macro->params;
-    return macro->text;
-}
-
-static bool find_enumerator(const struct vec *enumerators, const char *name, int64_t *value)
-{
-    for (size_t i = 0; i < enumerators->count; i++) {
-        const struct ast_c_enumerator *enumerator = vec_get(enumerators, i);
-        if (strcmp(enumerator->name, name) == 0) {
-            *value = enumerator->value;
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool enumerator_value(void *context, const char *name, int64_t *value)
-{
-    const struct name_scope *scope = context;
-    if (scope->current && find_enumerator(scope->current, name, value))
-        return true;
-    const struct vec *definitions = &scope->cursor->state->program->c_definitions;
-    for (size_t i = definitions->count; i-- > 0;) {
-        const struct ast_c_definition *definition = vec_get(definitions, i);
-        if (definition->kind == C_ENUM && find_enumerator(&definition->enumerators, name, value))
-            return true;
-    }
-    return false;
-}
-
 /* The tokens of the rest of the directive's line. */
 static void line_tokens(struct cursor *c, struct vec *tokens)
 {
@@ -269,9 +189,8 @@ static bool constant_expr(struct cursor *c, const char *stops, int64_t *value,
 {
     struct vec tokens = {0};
     tokens_until(c, stops, &tokens);
-    struct name_scope scope = {c, enumerators};
-    struct front_pp_names names = {macro_text, enumerator_value, &scope, false,
-                                   function_macro_text};
+    struct front_macro_scope scope = {&c->macros, enumerators};
+    struct front_pp_names names = front_macros_names(&scope, false);
     bool ok = !c->failed && front_pp_evaluate(c->state->arena, c->state->diag, &tokens, here(c, 1),
                                               &names, value);
     vec_free(&tokens);
@@ -289,8 +208,8 @@ static bool directive_condition(struct cursor *c, struct srcloc directive, bool 
         fail(c, directive, "expected an expression after this directive", NULL);
         ok = false;
     }
-    struct name_scope scope = {c, NULL};
-    struct front_pp_names names = {macro_text, NULL, &scope, true, function_macro_text};
+    struct front_macro_scope scope = {&c->macros, NULL};
+    struct front_pp_names names = front_macros_names(&scope, true);
     int64_t value = 0;
     if (ok)
         ok =
@@ -621,18 +540,7 @@ static char *rest_of_line(struct cursor *c)
     return result;
 }
 
-static struct ast_c_definition *new_define(struct cursor *c, const char *name, const char *text,
-                                           struct srcloc loc)
-{
-    struct ast_c_definition *definition = new_definition(c, C_DEFINE, name, loc);
-    definition->define_value = text;
-    vec_push(&c->state->program->c_definitions, definition);
-    return definition;
-}
-
-/* A header's constants stand in for its #defines. One the script defined
- * already keeps the script's value: the user meant it, and the table is
- * only sonde's copy of the header. */
+/* `#include <header>`: no header is read, only its known constants. */
 static void read_include(struct cursor *c, struct srcloc loc)
 {
     char *header = rest_of_line(c);
@@ -646,29 +554,7 @@ static void read_include(struct cursor *c, struct srcloc loc)
         return;
     }
     vec_push(&c->state->program->c_definitions, new_definition(c, C_INCLUDE, header, loc));
-    const struct front_header_constant *constant = front_header_constants(header);
-    for (; constant && constant->name; constant++) {
-        if (find_macro(c, constant->name))
-            continue;
-        struct macro *macro = ARENA_NEW(c->state->arena, struct macro);
-        *macro =
-            (struct macro){constant->name, arena_printf(c->state->arena, "%ld", constant->value)};
-        vec_push(&c->macros, macro);
-        new_define(c, constant->name, macro->text, loc);
-    }
-}
-
-/* Drops the #defines of `name` that the probes would see as constants. */
-static void forget_defines(struct cursor *c, const char *name)
-{
-    struct vec *definitions = &c->state->program->c_definitions;
-    size_t kept = 0;
-    for (size_t i = 0; i < definitions->count; i++) {
-        struct ast_c_definition *definition = vec_get(definitions, i);
-        if (definition->kind != C_DEFINE || strcmp(definition->name, name) != 0)
-            definitions->items[kept++] = definition;
-    }
-    definitions->count = kept;
+    front_macros_include(&c->macros, header, loc);
 }
 
 /* `(a, b)` after a function-like macro's name, the cursor at '('. */
@@ -717,35 +603,7 @@ static const char *body_source(struct cursor *c, size_t start)
     return text;
 }
 
-/* cpp's operators on tokens have no counterpart in an expression: `a ## b`
- * pastes, `#x` quotes an argument. Refused where they are written. */
-static bool refuse_token_operators(struct cursor *c, const struct macro *macro)
-{
-    struct srcloc loc = macro->body_loc;
-    for (const char *p = macro->body_source; *p;) {
-        size_t length = front_pp_token_length(p);
-        if (p[0] == '/' && (p[1] == '/' || p[1] == '*')) {
-            const char *close = p[1] == '*' ? strstr(p + 2, "*/") : NULL;
-            length = p[1] == '/' ? strcspn(p, "\n") : close ? (size_t)(close - p) + 2 : strlen(p);
-        } else if (p[0] == '#' && (p[1] == '#' || macro->function_like)) {
-            bool paste = p[1] == '#';
-            loc.length = paste ? 2 : 1;
-            fail(c, loc,
-                 arena_printf(c->state->arena, "#define %s: %s is not supported", macro->name,
-                              paste ? "token pasting (##)" : "stringification (#)"),
-                 "sonde reads a #define's body as an expression, not as tokens");
-            return false;
-        }
-        for (size_t i = 0; i < length && p[i]; i++) {
-            loc.line += p[i] == '\n';
-            loc.column = p[i] == '\n' ? 1 : loc.column + 1;
-        }
-        p += length ? length : 1;
-    }
-    return true;
-}
-
-/* A later #define of a name replaces the earlier one, a header's too. */
+/* `#define NAME body` or `#define NAME(params) body`. */
 static void read_define(struct cursor *c, struct srcloc loc)
 {
     skip_blank(c, true);
@@ -756,48 +614,27 @@ static void read_define(struct cursor *c, struct srcloc loc)
         return;
     }
     name_loc.length = (int)strlen(name);
-    struct macro *macro = find_macro(c, name);
-    if (!macro) {
-        macro = ARENA_NEW(c->state->arena, struct macro);
-        macro->name = name;
-        vec_push(&c->macros, macro);
-    }
-    vec_free(&macro->params);
-    macro->function_like = peek(c, 0) == '('; /* `F (x)` is an object-like F */
-    if (macro->function_like && !read_params(c, name, &macro->params))
+    struct front_new_macro macro = {name, name_loc};
+    macro.function_like = peek(c, 0) == '('; /* `F (x)` is an object-like F */
+    if (macro.function_like && !read_params(c, name, &macro.params)) {
+        vec_free(&macro.params);
         return;
+    }
     skip_blank(c, true);
     size_t start = c->pos;
-    macro->from_script = true;
-    macro->body_loc = here(c, 1);
-    macro->text = rest_of_line(c);
-    macro->body_source = body_source(c, start);
-    if (!refuse_token_operators(c, macro))
-        return;
-    macro->name_loc = name_loc;
-    if (macro->function_like)
-        forget_defines(c, name); /* no constant: the probes' macro stands for it */
-    else
-        new_define(c, name, macro->text, name_loc);
+    macro.body_loc = here(c, 1);
+    macro.text = rest_of_line(c);
+    macro.body_source = body_source(c, start);
+    c->failed |= !front_macros_define(&c->macros, &macro); /* it takes the params */
 }
 
-/* Forgets the macro, and its #defines for the probes too. */
 static void read_undef(struct cursor *c, struct srcloc loc)
 {
     skip_blank(c, true);
     char *name = read_word(c);
     if (!name)
         return fail(c, loc, "expected a name after #undef", NULL);
-    size_t kept = 0;
-    for (size_t i = 0; i < c->macros.count; i++) {
-        struct macro *macro = vec_get(&c->macros, i);
-        if (strcmp(macro->name, name) != 0)
-            c->macros.items[kept++] = macro;
-        else
-            vec_free(&macro->params);
-    }
-    c->macros.count = kept;
-    forget_defines(c, name);
+    front_macros_undefine(&c->macros, name);
     rest_of_line(c);
 }
 
@@ -824,7 +661,7 @@ static void read_opening(struct cursor *c, const char *directive, struct srcloc 
         char *name = read_word(c);
         if (!name)
             return fail(c, name_loc, "expected a macro name after this directive", NULL);
-        taken = (find_macro(c, name) != NULL) == (strcmp(directive, "ifdef") == 0);
+        taken = front_macros_has(&c->macros, name) == (strcmp(directive, "ifdef") == 0);
         rest_of_line(c);
     }
     open_condition(c, taken, loc);
@@ -927,65 +764,10 @@ static bool starts_declaration(const struct cursor *c)
            word_at(c, "typedef");
 }
 
-/* `#define MASK (A | B << 4)`: the probes see the value, as after cpp's
- * replacement. A #define that is no integer expression (a string, a name
- * only BTF knows) keeps its text. */
-static void evaluate_defines(struct cursor *c)
-{
-    const struct vec *definitions = &c->state->program->c_definitions;
-    struct name_scope scope = {c, NULL};
-    struct front_pp_names names = {macro_text, enumerator_value, &scope, false,
-                                   function_macro_text};
-    for (size_t i = 0; i < definitions->count; i++) {
-        struct ast_c_definition *definition = vec_get(definitions, i);
-        const char *text = definition->define_value;
-        if (definition->kind != C_DEFINE || !text || !*text ||
-            (isdigit((unsigned char)text[0]) && front_pp_token_length(text) == strlen(text)))
-            continue;
-        int64_t value;
-        if (front_pp_evaluate_text(c->state->arena, NULL, text, definition->loc, &names, &value))
-            definition->define_value = arena_printf(c->state->arena, "%" PRId64, value);
-    }
-}
-
-/* Whether `#define NAME text` is an integer to cpp: then it is a constant
- * (evaluate_defines has its value), else the probes' parser reads it. */
-static bool is_integer_define(struct cursor *c, const struct macro *macro)
-{
-    struct name_scope scope = {c, NULL};
-    struct front_pp_names names = {macro_text, enumerator_value, &scope, false,
-                                   function_macro_text};
-    int64_t value;
-    return front_pp_evaluate_text(c->state->arena, NULL, macro->text, macro->body_loc, &names,
-                                  &value);
-}
-
-/* The script's #defines that are not integers become macros of the
- * language, as if written `macro NAME(a, b) { body }`: a string, a name
- * such as `pid`, a cast, a function-like macro. A function-like one that
- * is no expression is an error here; an object-like one is left alone, as
- * it may be a C-only thing the probes never use (`#define u64 unsigned
- * long long`), and sema says so if they do. */
-static void define_probe_macros(struct cursor *c)
-{
-    for (size_t i = 0; i < c->macros.count && !c->failed; i++) {
-        const struct macro *macro = vec_get(&c->macros, i);
-        if (!macro->from_script ||
-            (!macro->function_like && (!macro->text[0] || is_integer_define(c, macro))))
-            continue;
-        struct front_define define = {macro->name,        macro->name_loc, &macro->params,
-                                      macro->body_source, macro->body_loc, macro->function_like};
-        if (!front_parse_define(c->state, &define))
-            c->failed = macro->function_like;
-    }
-}
-
 bool front_read_preamble(struct front_state *state, size_t *start, int *line, int *column)
 {
     struct cursor c = {.state = state, .text = state->text, .line = *line, .column = *column};
-    /* bpftrace defines it for clang; the probes do not see it */
-    struct macro have_btf = {"BPFTRACE_HAVE_BTF", "1"};
-    vec_push(&c.macros, &have_btf);
+    front_macros_init(&c.macros, state);
     for (;;) {
         skip_blank(&c, false);
         if (c.failed)
@@ -1007,12 +789,8 @@ bool front_read_preamble(struct front_state *state, size_t *start, int *line, in
         fail(&c, open->loc, "this conditional is never closed with #endif", NULL);
     }
     if (!c.failed)
-        evaluate_defines(&c);
-    if (!c.failed)
-        define_probe_macros(&c);
-    for (size_t i = 0; i < c.macros.count; i++)
-        vec_free(&((struct macro *)vec_get(&c.macros, i))->params);
-    vec_free(&c.macros);
+        c.failed = !front_macros_finish(&c.macros);
+    front_macros_free(&c.macros);
     vec_free(&c.conditions);
     *start = c.pos;
     *line = c.line;

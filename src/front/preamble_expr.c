@@ -23,6 +23,11 @@ struct evaluator {
     struct diag *diag;
     const struct front_pp_names *names;
     struct vec tokens; /* after macro replacement */
+    /* The index in `tokens` of a function-like macro's name that ended a
+     * replacement, with no '(' after it there: cpp rescans a replacement
+     * with what follows it, so with `#define G F` the '(' of `G(2)` makes
+     * it F's call. NO_OPEN_CALL when there is none. */
+    size_t open_call;
     size_t next;
     struct srcloc end;
     bool failed;
@@ -32,6 +37,8 @@ struct evaluator {
 /* Deeper than any real #if; the evaluator recurses once per level, so a
  * bound keeps a hostile line from overflowing the stack. */
 enum { PP_MAX_DEPTH = 256 }; /* the message below says 256 */
+
+#define NO_OPEN_CALL SIZE_MAX
 
 /* The macros being replaced, innermost first: a macro is not replaced in
  * its own expansion, which is what stops `#define A A + 1` from looping. */
@@ -198,13 +205,12 @@ static void free_arguments(struct vec *args)
     vec_free(args);
 }
 
-/* `MAX(a, b)` at in[*at]: its body with each parameter replaced by the
- * tokens of its argument, then rescanned as cpp does. */
-static void expand_call(struct evaluator *ev, const struct vec *in, size_t *at, const char *text,
+/* `MAX(a, b)`, the '(' at in[*at]: the macro's body with each parameter
+ * replaced by the tokens of its argument, then rescanned as cpp does. */
+static void expand_call(struct evaluator *ev, const struct front_pp_token *name,
+                        const struct vec *in, size_t *at, const char *text,
                         const struct vec *params, const struct expansion *chain)
 {
-    const struct front_pp_token *name = vec_get(in, *at);
-    (*at)++; /* '(' */
     struct vec args = {0};
     if (!read_arguments(ev, in, at, name, &args))
         return free_arguments(&args);
@@ -241,6 +247,25 @@ static void expand_call(struct evaluator *ev, const struct vec *in, size_t *at, 
     free_arguments(&args);
 }
 
+/* After a replacement, in[*at] being its last token: a function-like
+ * macro's name it ended with takes the '(' that follows, the call's own
+ * result maybe another such name. `chain` is in's: the name's call may
+ * replace the macros whose replacement yielded it, as cpp's may. */
+static void call_left_open(struct evaluator *ev, const struct vec *in, size_t *at,
+                           const struct expansion *chain)
+{
+    while (!ev->failed && ev->open_call != NO_OPEN_CALL && ev->open_call + 1 == ev->tokens.count &&
+           *at + 1 < in->count && is(vec_get(in, *at + 1), "(")) {
+        const struct front_pp_token *name = vec_get(&ev->tokens, ev->open_call);
+        ev->tokens.count--;
+        ev->open_call = NO_OPEN_CALL;
+        const struct vec *params = NULL;
+        const char *body = ev->names->function(ev->names->context, token_text(ev, name), &params);
+        (*at)++; /* '(' */
+        expand_call(ev, name, in, at, body, params, chain);
+    }
+}
+
 static void expand(struct evaluator *ev, const struct vec *in, const struct expansion *chain)
 {
     for (size_t i = 0; i < in->count && !ev->failed; i++) {
@@ -261,11 +286,15 @@ static void expand(struct evaluator *ev, const struct vec *in, const struct expa
             ev->names->function ? ev->names->function(ev->names->context, name, &params) : NULL;
         const struct front_pp_token *next = i + 1 < in->count ? vec_get(in, i + 1) : NULL;
         if (body && is(next, "(") && !is_expanding(chain, name)) {
-            expand_call(ev, in, &i, body, params, chain);
+            i++;
+            expand_call(ev, token, in, &i, body, params, chain);
+            call_left_open(ev, in, &i, chain);
             continue;
         }
         const char *text = ev->names->macro ? ev->names->macro(ev->names->context, name) : NULL;
         if (!text || is_expanding(chain, name)) {
+            if (body && !next && !is_expanding(chain, name))
+                ev->open_call = ev->tokens.count;
             vec_push(&ev->tokens, token);
             continue;
         }
@@ -274,6 +303,7 @@ static void expand(struct evaluator *ev, const struct vec *in, const struct expa
         struct expansion inner = {name, chain};
         expand(ev, &replacement, &inner);
         vec_free(&replacement);
+        call_left_open(ev, in, &i, chain);
     }
 }
 
@@ -695,7 +725,8 @@ static bool conditional(struct evaluator *ev, bool skip, struct pp_value *out)
 bool front_pp_evaluate(struct arena *arena, struct diag *diag, const struct vec *tokens,
                        struct srcloc end, const struct front_pp_names *names, int64_t *value)
 {
-    struct evaluator ev = {.arena = arena, .diag = diag, .names = names, .end = end};
+    struct evaluator ev = {
+        .arena = arena, .diag = diag, .names = names, .open_call = NO_OPEN_CALL, .end = end};
     expand(&ev, tokens, NULL);
     struct pp_value result = {0, false};
     if (!ev.failed && conditional(&ev, false, &result) && peek_token(&ev)) {

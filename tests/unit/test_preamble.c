@@ -544,6 +544,75 @@ static void test_function_like_in_constants(void)
     CHECK(st && field_at(st, 0)->array_length == 8);
 }
 
+static const struct ast_c_definition *last_of_kind(const struct ast_program *program,
+                                                   enum ast_c_kind kind)
+{
+    const struct ast_c_definition *found = NULL;
+    for (size_t i = 0; i < program->c_definitions.count; i++)
+        if (definition_at(program, i)->kind == kind)
+            found = definition_at(program, i);
+    return found;
+}
+
+/* cpp rescans a replacement together with what follows it: after
+ * `#define G F`, `G(2)` is `F(2)`, in #if, enum values and #defines alike,
+ * through chains and through a function-like macro that yields a name. */
+static void test_define_naming_a_function_like_one_in_constants(void)
+{
+    struct ast_program *program = parse("#define F(x) ((x) + 1)\n"
+                                        "#define G F\n"
+                                        "#define H G\n"
+                                        "#define PICK_F(x) F\n"
+                                        "#if G(2) == 3 && H(5) == 6 && PICK_F(0)(9) == 10\n"
+                                        "#define OK 1\n"
+                                        "#else\n"
+                                        "#define OK 0\n"
+                                        "#endif\n"
+                                        "#define K H(4) * 2\n"
+                                        "enum e { A = G(7) };\n"
+                                        "struct s { char b[H(1)]; };\n"
+                                        "BEGIN { exit(); }");
+    CHECK(program != NULL);
+    if (!program)
+        return;
+    const struct ast_c_definition *e = last_of_kind(program, C_ENUM);
+    CHECK(e && ((const struct ast_c_enumerator *)vec_get(&e->enumerators, 0))->value == 8);
+    CHECK_STR(define_value(program, "OK"), "1");
+    CHECK_STR(define_value(program, "K"), "10");
+    const struct ast_c_definition *st = last_of_kind(program, C_STRUCT);
+    CHECK(st && field_at(st, 0)->array_length == 2);
+}
+
+/* ... and in the probes: `G(2)` calls F's macro, as cpp's `F(2)` would. */
+static void test_define_naming_a_function_like_one_in_probes(void)
+{
+    struct ast_program *program = parse("#define F(x) ((x) + 1)\n"
+                                        "#define G F\n"
+                                        "#define H G\n"
+                                        "BEGIN { $a = G(2); $b = H(G(5)); exit(); }");
+    CHECK(program != NULL);
+    if (!program)
+        return;
+    CHECK(ast_expand_macros(program, &arena, &diag) == 0);
+    CHECK(diag.error_count == 0);
+    const struct ast_probe *probe = vec_get(&program->probes, 0);
+    const struct ast_stmt *a = vec_get(&probe->body->block.statements, 0);
+    const struct ast_stmt *b = vec_get(&probe->body->block.statements, 1);
+    CHECK(a->kind == STMT_ASSIGN && b->kind == STMT_ASSIGN);
+    const struct ast_expr *g = a->assign.value; /* ((2) + 1) */
+    CHECK(g->kind == EXPR_BINARY && g->binary.op == OP_ADD);
+    if (g->kind != EXPR_BINARY)
+        return;
+    CHECK(g->binary.left->kind == EXPR_INTEGER && g->binary.left->integer.value == 2);
+    CHECK(g->binary.right->kind == EXPR_INTEGER && g->binary.right->integer.value == 1);
+    const struct ast_expr *h = b->assign.value; /* (((5) + 1) + 1) */
+    CHECK(h->kind == EXPR_BINARY && h->binary.left->kind == EXPR_BINARY);
+    if (h->kind != EXPR_BINARY || h->binary.left->kind != EXPR_BINARY)
+        return;
+    CHECK(h->binary.left->binary.left->kind == EXPR_INTEGER &&
+          h->binary.left->binary.left->integer.value == 5);
+}
+
 /* C-isms a macro cannot hold: an error that names the #define, at the place. */
 static void test_define_macro_errors(void)
 {
@@ -567,6 +636,11 @@ static void test_define_macro_errors(void)
                 "macro MAX takes 2 arguments, not 1");
     check_error("#define MAX(a, b) ((a) > (b) ? (a) : (b))\n#if MAX(1, 2\n#endif\nBEGIN {}", 2, 5,
                 "never closed with ')'");
+    check_error("#define F(x) (x)\n#define G F\n#if G\n#endif\n#if G(1, 2)\n#endif\nBEGIN {}", 5, 5,
+                "macro F takes 1 argument, not 2");
+    /* a macro is not replaced inside its own expansion, rescan or not */
+    check_error("#define SELF(x) SELF\n#if SELF(1)(2)\n#endif\nBEGIN {}", 2, 12,
+                "expected an operator before '('");
 }
 
 /* A parameter named in a comment or a string, or a $variable of that name,
@@ -729,6 +803,8 @@ int main(void)
     test_defines_become_macros();
     test_define_macros_redefined_and_undefined();
     test_function_like_in_constants();
+    test_define_naming_a_function_like_one_in_constants();
+    test_define_naming_a_function_like_one_in_probes();
     test_define_macro_errors();
     test_define_macro_params_in_comments();
     test_define_values_and_undef();
