@@ -22,8 +22,12 @@ const struct type *sema_merge_types(struct arena *arena, const struct type *a,
 {
     if (a->kind == TYPE_STRING && b->kind == TYPE_STRING)
         return a->size >= b->size ? a : b;
-    if (a->kind == TYPE_INT && b->kind == TYPE_INT)
+    if (a->kind == TYPE_INT && b->kind == TYPE_INT) {
+        /* A kernel enum is unsigned: the first use's enum keeps its names. */
+        if (!a->is_signed && !b->is_signed && a->enumerators && a->size == 8)
+            return a;
         return a->is_signed && b->is_signed ? a : type_int(8, false);
+    }
     if (a->kind == TYPE_TUPLE && b->kind == TYPE_TUPLE && a->field_count == b->field_count) {
         const struct type **elements = arena_alloc(arena, sizeof(*elements) * a->field_count);
         for (unsigned i = 0; i < a->field_count; i++) {

@@ -241,7 +241,9 @@ static void append_map_value(struct output *output, const struct output_map *map
 }
 
 /* Keys are strings: the text form, a tuple's parentheses dropped, and (as
- * bpftrace does) every space removed, so `@[1, "a b"]` reads "1,ab". */
+ * bpftrace does) every space removed, so `@[1, "a b"]` reads "1,ab". Being
+ * the text form, an enum key is its enumerator's name, as in bpftrace,
+ * while enum values stay numbers. */
 static void append_key(struct output *output, const struct output_map *map, const void *key,
                        struct strbuf *out)
 {

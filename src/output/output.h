@@ -130,7 +130,8 @@ struct output *output_open(const struct output_config *config, struct output_nam
 void output_close(struct output *output);
 
 /* Append a value as bpftrace's text output shows it (map keys and values,
- * print()): integers in decimal, strings as text, tuples "(1, abc)", probes by name. */
+ * print()): integers in decimal, enums by their enumerator's name (the
+ * number when none matches), strings as text, tuples "(1, abc)", probes by name. */
 void output_format_value(const struct type *type, const void *bytes,
                          const struct output_names *names, struct strbuf *out);
 /* The same for a map value shown with print(@m, top, div): integers,
@@ -142,8 +143,9 @@ void output_format_map_value(const struct type *type, const void *bytes, uint64_
  * are not UTF-8 as \u00XX, so the line always parses. */
 void output_json_string(const char *text, size_t length, struct strbuf *out);
 /* Append a value as JSON: numbers (as strings when a double cannot hold
- * them exactly, like bpftrace), strings, tuples and arrays as [..], records
- * and stats as {..}. `div` as for output_format_map_value. */
+ * them exactly, like bpftrace; enums too, as bpftrace keeps JSON values
+ * numeric), strings, tuples and arrays as [..], records and stats as {..}.
+ * `div` as for output_format_map_value. */
 void output_json_value(const struct type *type, const void *bytes, uint64_t div,
                        const struct output_names *names, struct strbuf *out);
 

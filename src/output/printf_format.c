@@ -430,12 +430,8 @@ static void render_string(const struct format_piece *piece, const struct type *t
                           const void *bytes, const struct output_names *names, struct strbuf *out)
 {
     struct strbuf text = {0};
-    const char *enumerator = type->kind == TYPE_INT && type->enumerators
-                                 ? type_enumerator_name(type, (int64_t)widen_integer(type, bytes))
-                                 : NULL;
-    if (enumerator) /* bpftrace 0.22: %s prints an enum's name; other values their number */
-        strbuf_puts(&text, enumerator);
-    else if (output_is_resolved(type))
+    /* An enum shows its enumerator's name (bpftrace 0.22), as values do. */
+    if (output_is_resolved(type))
         output_format_resolved(type, bytes, 8, &text); /* stacks: printf indents by 8 */
     else
         output_format_value(type, bytes, names, &text);

@@ -143,6 +143,20 @@ static void append_stats(const struct type *type, const void *bytes, struct strb
     strbuf_puts(out, " }");
 }
 
+/* Current bpftrace shows a value of enum type by its enumerator's name
+ * wherever text output shows values (map keys and values, print(), tuples);
+ * a value no enumerator has prints as its number. bpftrace 0.17 printed
+ * numbers only. */
+static void append_int_or_enumerator(const struct type *type, const void *bytes, struct strbuf *out)
+{
+    uint64_t value = read_integer(bytes, type->size, type->is_signed);
+    const char *name = type->enumerators ? type_enumerator_name(type, (int64_t)value) : NULL;
+    if (name)
+        strbuf_puts(out, name);
+    else
+        append_integer(out, value, type->is_signed);
+}
+
 void output_format_value(const struct type *type, const void *bytes,
                          const struct output_names *names, struct strbuf *out)
 {
@@ -164,7 +178,7 @@ void output_format_value(const struct type *type, const void *bytes,
         strbuf_puts(out, "null");
         break;
     case TYPE_INT:
-        append_integer(out, read_integer(bytes, type->size, type->is_signed), type->is_signed);
+        append_int_or_enumerator(type, bytes, out);
         break;
     case TYPE_BOOL:
         strbuf_puts(out, *(const unsigned char *)bytes ? "true" : "false");
@@ -216,6 +230,9 @@ bool output_scaled_integer(const struct type *type, const void *bytes, uint64_t 
 {
     switch (type->kind) {
     case TYPE_INT:
+        /* bpftrace never divides an enum: its value names an enumerator. */
+        if (type->enumerators)
+            div = 1;
         *value = divide(read_integer(bytes, type->size, type->is_signed), div, type->is_signed);
         return true;
     case TYPE_COUNT:
@@ -236,7 +253,7 @@ void output_format_map_value(const struct type *type, const void *bytes, uint64_
                              const struct output_names *names, struct strbuf *out)
 {
     uint64_t value;
-    if (div > 1 && output_scaled_integer(type, bytes, div, &value)) {
+    if (div > 1 && !type->enumerators && output_scaled_integer(type, bytes, div, &value)) {
         append_integer(out, value, type->is_signed);
     } else if (div > 1 && type->kind == TYPE_STATS) {
         /* Only the average is divided, as in bpftrace. */
