@@ -108,4 +108,15 @@ static inline const struct type *first_printf_arg_type(const struct checked *che
     return site->arg_types[0];
 }
 
+/* The checked map called `name` ("@x"), or NULL. */
+static inline const struct sema_map *checked_map(const struct checked *checked, const char *name)
+{
+    for (size_t i = 0; i < checked->result.maps.count; i++) {
+        const struct sema_map *map = vec_get(&checked->result.maps, i);
+        if (strcmp(map->name, name) == 0)
+            return map;
+    }
+    return NULL;
+}
+
 #endif

@@ -14,26 +14,16 @@ static struct arena arena;
 
 /* ---- type checking ---- */
 
-static const struct sema_map *map_named(const struct checked *checked, const char *name)
-{
-    for (size_t i = 0; i < checked->result.maps.count; i++) {
-        const struct sema_map *map = vec_get(&checked->result.maps, i);
-        if (strcmp(map->name, name) == 0)
-            return map;
-    }
-    return NULL;
-}
-
 static const char *map_value_type(const struct checked *checked, const char *name)
 {
-    const struct sema_map *map = map_named(checked, name);
+    const struct sema_map *map = checked_map(checked, name);
     char text[96];
     return arena_strdup(&arena, describe_type(map ? map->value : NULL, text, sizeof(text)));
 }
 
 static const char *map_key_type(const struct checked *checked, const char *name)
 {
-    const struct sema_map *map = map_named(checked, name);
+    const struct sema_map *map = checked_map(checked, name);
     char text[96];
     return arena_strdup(&arena, describe_type(map ? map->key : NULL, text, sizeof(text)));
 }
@@ -55,7 +45,7 @@ static void test_maps_keep_the_enum(void)
     CHECK_STR(map_value_type(&checked, "@again"), "enum e"); /* two writes of one enum */
     /* Arithmetic makes a plain number, as in bpftrace. */
     CHECK_STR(map_value_type(&checked, "@n"), "int64");
-    const struct sema_map *m = map_named(&checked, "@m");
+    const struct sema_map *m = checked_map(&checked, "@m");
     CHECK(m && m->value->size == 8 && m->value->enumerator_count == 2);
     release(&checked);
 }

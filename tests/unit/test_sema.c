@@ -21,19 +21,9 @@ static void rejects(const char *source, int column, const char *text)
     expect_error(source, &defaults, 0, column, text);
 }
 
-static const struct sema_map *map_named(const struct checked *checked, const char *name)
-{
-    for (size_t i = 0; i < checked->result.maps.count; i++) {
-        const struct sema_map *map = vec_get(&checked->result.maps, i);
-        if (strcmp(map->name, name) == 0)
-            return map;
-    }
-    return NULL;
-}
-
 static const char *value_type(const struct checked *checked, const char *map_name)
 {
-    const struct sema_map *map = map_named(checked, map_name);
+    const struct sema_map *map = checked_map(checked, map_name);
     return map && map->value ? type_name((struct arena *)&checked->arena, map->value) : "(none)";
 }
 
@@ -80,7 +70,7 @@ static void test_maps(void)
                  " @s = \"abc\"; @b = 1 == 2; @t[1, \"a\"] = 3; }",
                  NULL, 0);
     CHECK(checked.status == 0);
-    const struct sema_map *counts = map_named(&checked, "@");
+    const struct sema_map *counts = checked_map(&checked, "@");
     CHECK(counts && counts->per_cpu);
     CHECK_STR(type_name(&checked.arena, counts->key), "string[16]");
     CHECK_STR(value_type(&checked, "@"), "count_t");
@@ -88,7 +78,7 @@ static void test_maps(void)
     CHECK_STR(value_type(&checked, "@u"), "uint64");
     CHECK_STR(value_type(&checked, "@s"), "string[4]");
     CHECK_STR(value_type(&checked, "@b"), "bool");
-    const struct sema_map *tuple = map_named(&checked, "@t");
+    const struct sema_map *tuple = checked_map(&checked, "@t");
     CHECK(tuple && tuple->key && tuple->key->kind == TYPE_TUPLE);
     CHECK_STR(type_name(&checked.arena, tuple->key), "(int64, string[2])");
     release(&checked);
