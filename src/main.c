@@ -11,7 +11,6 @@
 
 #include "ast/config.h"
 #include "ast/getopt.h"
-#include "ast/nesting.h"
 #include "ast/sema.h"
 #include "base/strbuf.h"
 #include "codegen/codegen.h"
@@ -491,15 +490,14 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
 {
     p->stage_start = now_ms();
     p->program = front_parse(source, &p->arena, &p->diag);
-    if (!p->program || ast_check_nesting(p->program, &p->diag) != 0)
+    if (!p->program)
         return -EINVAL;
     front_substitute_attach_params(p->program, cli->params, cli->param_count, &p->arena);
     if (p->verbose)
         note_ignored_includes(p->program);
     if (ast_config_check(p->program, &p->diag) != 0 ||
         front_add_stdlib(p->program, &p->arena, &p->diag) != 0 ||
-        ast_expand_macros(p->program, &p->arena, &p->diag) != 0 ||
-        ast_check_nesting(p->program, &p->diag) != 0)
+        ast_expand_macros(p->program, &p->arena, &p->diag) != 0)
         return -EINVAL;
     int listed = ast_resolve_getopt(p->program, &cli->named,
                                     cli->script_path ? cli->script_path : "the program", stdout,

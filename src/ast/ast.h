@@ -324,7 +324,8 @@ const char *ast_unary_op_text(enum ast_unary_op op);
 const char *ast_assign_op_text(enum ast_assign_op op);
 
 /* Replace every macro call in the probes by the macro's body (macros.c).
- * Returns 0, or -EINVAL with diagnostics. */
+ * Refuses an expanded tree deeper than AST_MAX_NESTING (nesting.h) with the
+ * same error as the parser. Returns 0, or -EINVAL with diagnostics. */
 int ast_expand_macros(struct ast_program *program, struct arena *arena, struct diag *diag);
 
 #endif

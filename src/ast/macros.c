@@ -9,11 +9,13 @@
  * variables get names no script can write, so a macro sees only its
  * parameters and never the caller's variables. Calls are matched by name and
  * argument count; a macro without parameters may be called without
- * parentheses. A macro may call other macros but not itself, even indirectly. */
+ * parentheses. A macro may call other macros but not itself, even indirectly.
+ * The expanded tree is held to AST_MAX_NESTING (nesting.h), as the script is. */
 #include <errno.h>
 #include <string.h>
 
 #include "ast/ast.h"
+#include "ast/nesting.h"
 
 struct expander {
     struct arena *arena;
@@ -22,6 +24,7 @@ struct expander {
     struct vec active;   /* struct ast_macro * being expanded: the call chain */
     unsigned expansions; /* numbers each expansion's private variables */
     bool failed;
+    bool too_deep; /* stopped at EXPANSION_DEPTH_CAP, with no error of its own */
 };
 
 static struct ast_macro *find_macro(struct expander *ex, const char *name, size_t arity,
@@ -149,16 +152,144 @@ static void initialise_value_params(struct binding *b, struct ast_stmt *body)
 
 /* ---- walking the program ------------------------------------------------- */
 
-static bool expand_visit(struct ast_expr *expr, void *context);
+/* The walk knows how deep in the expanded tree it is, and stops this deep:
+ * `m(m(m(...)))` nested a few hundred times would otherwise overflow the
+ * stack while expanding, before ast_check_nesting could refuse the tree. The
+ * margin above AST_MAX_NESTING leaves that check to say where any tree a
+ * script could reasonably hold first goes too deep. */
+#define EXPANSION_DEPTH_CAP (16 * AST_MAX_NESTING)
 
-static void expand_in_expr(struct expander *ex, struct ast_expr *expr)
+static bool expand_call(struct expander *ex, struct ast_expr *expr, const char *name,
+                        struct vec *args, int depth);
+static void expand_stmt(struct expander *ex, struct ast_stmt *stmt, int depth);
+static void expand_expr(struct expander *ex, struct ast_expr *expr, int depth);
+
+static void expand_list(struct expander *ex, struct vec *list, int depth)
 {
-    ast_walk_expr(expr, expand_visit, ex);
+    for (size_t i = 0; i < list->count; i++)
+        expand_expr(ex, vec_get(list, i), depth);
 }
 
-static void expand_in_stmt(struct expander *ex, struct ast_stmt *stmt)
+/* Whether the walk stops here: past the cap, or after an error. */
+static bool past_cap(struct expander *ex, int depth)
 {
-    ast_walk_stmt(stmt, expand_visit, ex);
+    if (depth > EXPANSION_DEPTH_CAP)
+        ex->failed = ex->too_deep = true;
+    return ex->failed;
+}
+
+/* A call of a macro is replaced by it, already expanded: not walked again. */
+static bool replaced_by_macro(struct expander *ex, struct ast_expr *expr, int depth)
+{
+    static struct vec no_args;
+    if (expr->kind == EXPR_CALL)
+        return expand_call(ex, expr, expr->call.name, &expr->call.args, depth);
+    if (expr->kind == EXPR_IDENTIFIER)
+        return expand_call(ex, expr, expr->identifier.name, &no_args, depth);
+    return false;
+}
+
+static void expand_expr(struct expander *ex, struct ast_expr *expr, int depth)
+{
+    if (!expr || past_cap(ex, depth) || replaced_by_macro(ex, expr, depth))
+        return;
+    depth++;
+    switch (expr->kind) {
+    case EXPR_MAP:
+        expand_list(ex, &expr->map.keys, depth);
+        break;
+    case EXPR_CALL:
+        expand_list(ex, &expr->call.args, depth);
+        break;
+    case EXPR_UNARY:
+        expand_expr(ex, expr->unary.operand, depth);
+        break;
+    case EXPR_BINARY:
+        expand_expr(ex, expr->binary.left, depth);
+        expand_expr(ex, expr->binary.right, depth);
+        break;
+    case EXPR_TERNARY:
+        expand_expr(ex, expr->ternary.condition, depth);
+        expand_expr(ex, expr->ternary.then_value, depth);
+        expand_expr(ex, expr->ternary.else_value, depth);
+        break;
+    case EXPR_FIELD:
+        expand_expr(ex, expr->field.base, depth);
+        break;
+    case EXPR_INDEX:
+        expand_expr(ex, expr->index.base, depth);
+        expand_expr(ex, expr->index.index, depth);
+        break;
+    case EXPR_TUPLE:
+        expand_list(ex, &expr->tuple.elements, depth);
+        break;
+    case EXPR_CAST:
+        expand_expr(ex, expr->cast.operand, depth);
+        break;
+    case EXPR_BLOCK:
+        expand_stmt(ex, expr->block.body, depth);
+        expand_expr(ex, expr->block.value, depth);
+        break;
+    case EXPR_SIZEOF:
+        expand_expr(ex, expr->size_of.operand, depth);
+        break;
+    default:
+        break;
+    }
+}
+
+static void expand_stmt(struct expander *ex, struct ast_stmt *stmt, int depth)
+{
+    if (!stmt || past_cap(ex, depth))
+        return;
+    depth++;
+    switch (stmt->kind) {
+    case STMT_EXPR:
+        expand_expr(ex, stmt->expr.expr, depth);
+        break;
+    case STMT_ASSIGN:
+        expand_expr(ex, stmt->assign.target, depth);
+        expand_expr(ex, stmt->assign.value, depth);
+        break;
+    case STMT_IF:
+        expand_expr(ex, stmt->if_stmt.condition, depth);
+        expand_stmt(ex, stmt->if_stmt.then_branch, depth);
+        expand_stmt(ex, stmt->if_stmt.else_branch, depth);
+        break;
+    case STMT_BLOCK:
+        for (size_t i = 0; i < stmt->block.statements.count; i++)
+            expand_stmt(ex, vec_get(&stmt->block.statements, i), depth);
+        break;
+    case STMT_WHILE:
+        expand_expr(ex, stmt->while_stmt.condition, depth);
+        expand_stmt(ex, stmt->while_stmt.body, depth);
+        break;
+    case STMT_UNROLL:
+        expand_expr(ex, stmt->unroll.count, depth);
+        expand_stmt(ex, stmt->unroll.body, depth);
+        break;
+    case STMT_RETURN:
+        expand_expr(ex, stmt->return_stmt.value, depth);
+        break;
+    case STMT_LET:
+        expand_expr(ex, stmt->let.variable, depth);
+        expand_expr(ex, stmt->let.value, depth);
+        break;
+    case STMT_FOR:
+        expand_expr(ex, stmt->for_range.variable, depth);
+        expand_expr(ex, stmt->for_range.start, depth);
+        expand_expr(ex, stmt->for_range.end, depth);
+        expand_stmt(ex, stmt->for_range.body, depth);
+        break;
+    case STMT_FOR_MAP:
+        expand_expr(ex, stmt->for_map.variable, depth);
+        expand_expr(ex, stmt->for_map.map, depth);
+        expand_stmt(ex, stmt->for_map.body, depth);
+        break;
+    case STMT_BREAK:
+    case STMT_CONTINUE:
+        break;
+    }
 }
 
 /* The standard library's text is not the script's: its expressions take the
@@ -169,8 +300,9 @@ static bool relocate(struct ast_expr *expr, void *context)
     return true;
 }
 
+/* The call's replacement, expanded at the depth where it will sit. */
 static struct ast_expr *instantiate(struct expander *ex, struct ast_macro *macro, struct vec *args,
-                                    struct srcloc call_loc)
+                                    struct srcloc call_loc, int depth)
 {
     struct binding b = {.ex = ex, .macro = macro, .args = args, .expansion = ++ex->expansions};
     struct ast_stmt *body = ast_stmt_clone(ex->arena, macro->body);
@@ -183,12 +315,15 @@ static struct ast_expr *instantiate(struct expander *ex, struct ast_macro *macro
     ast_walk_expr(value, bind_names, &b);
     initialise_value_params(&b, body);
 
+    /* Expanding changes no statement count: whether the value stands alone
+     * in the call's place is known before. */
+    bool value_alone = value && body->block.statements.count == 0;
     vec_push(&ex->active, macro);
-    expand_in_stmt(ex, body);
-    expand_in_expr(ex, value);
+    expand_stmt(ex, body, depth + 1);
+    expand_expr(ex, value, value_alone ? depth : depth + 1);
     ex->active.count--;
 
-    if (value && body->block.statements.count == 0)
+    if (value_alone)
         return value; /* `printf(GREETING)`: a literal must stay one to be a format */
     struct ast_expr *block = ast_expr_new(ex->arena, EXPR_BLOCK, call_loc);
     block->block.body = body;
@@ -197,7 +332,7 @@ static struct ast_expr *instantiate(struct expander *ex, struct ast_macro *macro
 }
 
 static bool expand_call(struct expander *ex, struct ast_expr *expr, const char *name,
-                        struct vec *args)
+                        struct vec *args, int depth)
 {
     bool name_exists;
     struct ast_macro *macro = find_macro(ex, name, args->count, &name_exists);
@@ -216,26 +351,14 @@ static bool expand_call(struct expander *ex, struct ast_expr *expr, const char *
         ex->failed = true;
         return true;
     }
-    for (size_t i = 0; i < args->count; i++)
-        expand_in_expr(ex, vec_get(args, i));
+    expand_list(ex, args, depth + 1);
+    if (ex->too_deep)
+        return true; /* the arguments stay in the tree, too deep, for the check to find */
     if (!check_args(ex, macro, args, expr->loc)) {
         ex->failed = true;
         return true;
     }
-    *expr = *instantiate(ex, macro, args, expr->loc);
-    return true;
-}
-
-static bool expand_visit(struct ast_expr *expr, void *context)
-{
-    struct expander *ex = context;
-    if (ex->failed)
-        return false;
-    static struct vec no_args;
-    if (expr->kind == EXPR_CALL)
-        return !expand_call(ex, expr, expr->call.name, &expr->call.args);
-    if (expr->kind == EXPR_IDENTIFIER)
-        return !expand_call(ex, expr, expr->identifier.name, &no_args);
+    *expr = *instantiate(ex, macro, args, expr->loc, depth);
     return true;
 }
 
@@ -258,20 +381,35 @@ static bool check_duplicates(struct expander *ex)
     return true;
 }
 
-int ast_expand_macros(struct ast_program *program, struct arena *arena, struct diag *diag)
+/* Sets *too_deep when the walk stopped at the cap without an error. */
+static int expand_program(struct ast_program *program, struct arena *arena, struct diag *diag,
+                          bool *too_deep)
 {
-    if (program->macros.count == 0)
-        return 0;
     struct expander ex = {.arena = arena, .diag = diag, .macros = &program->macros};
     if (!check_duplicates(&ex))
         return -EINVAL;
     for (size_t i = 0; i < program->probes.count && !ex.failed; i++) {
         struct ast_probe *probe = vec_get(&program->probes, i);
-        expand_in_expr(&ex, probe->predicate);
-        expand_in_stmt(&ex, probe->body);
+        expand_expr(&ex, probe->predicate, 0);
+        expand_stmt(&ex, probe->body, 0);
     }
     for (size_t i = 0; i < program->functions.count && !ex.failed; i++)
-        expand_in_stmt(&ex, ((struct ast_function *)vec_get(&program->functions, i))->body);
+        expand_stmt(&ex, ((struct ast_function *)vec_get(&program->functions, i))->body, 0);
     vec_free(&ex.active);
+    *too_deep = ex.too_deep;
     return ex.failed ? -EINVAL : 0;
+}
+
+int ast_expand_macros(struct ast_program *program, struct arena *arena, struct diag *diag)
+{
+    bool too_deep = false;
+    int err = program->macros.count > 0 ? expand_program(program, arena, diag, &too_deep) : 0;
+    if (err && !too_deep)
+        return err;
+    /* Each macro and call site may be shallow enough and the expansion not:
+     * `m(m(1))` puts one body's depth under the other's. A walk stopped at
+     * the cap left its too-deep part in the tree, so this reports it. */
+    if (ast_check_nesting(program, diag) != 0 || too_deep)
+        return -EINVAL;
+    return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ast/nesting.h"
 #include "base/strbuf.h"
 #include "front/front_internal.h"
 #include "front/preamble_expr.h"
@@ -670,7 +671,10 @@ bool front_parse_define(struct front_state *state, const struct front_define *de
         struct ast_macro *macro = vec_get(&parsed.macros, 0);
         macro->loc = define->name_loc;
         state->hidden_variables = sub.hidden_variables;
-        ok = !define->report || params_are_expressions(state, define, macro);
+        /* A body too deep to walk is kept, unwalked, for front_parse's
+         * check to refuse where it refuses the script's own. */
+        bool walkable = ast_check_nesting(&parsed, &scratch) == 0;
+        ok = !define->report || !walkable || params_are_expressions(state, define, macro);
         if (ok)
             vec_push(&state->program->macros, macro);
     } else if (define->report) {
@@ -700,8 +704,11 @@ struct ast_program *front_parse(const char *source, struct arena *arena, struct 
     state.token_end_column = state.column;
 
     int status = run_parser(&state);
-    if (status == 0 && diag->error_count == errors_before)
-        return state.program;
+    if (status == 0 && diag->error_count == errors_before) {
+        /* Checked here so that no caller can hand a later, recursive pass
+         * a tree it cannot walk. */
+        return ast_check_nesting(state.program, diag) == 0 ? state.program : NULL;
+    }
     if (diag->error_count == errors_before)
         diag_error(diag, (struct srcloc){state.line, state.column, 1}, "cannot parse the script");
     return NULL;

@@ -7,7 +7,8 @@
 #include "base/diag.h"
 
 /* Parse `source` (already in diag->source). Returns NULL after recording at least
- * one error with a location. A leading `#!` line is skipped. */
+ * one error with a location; a tree nested deeper than AST_MAX_NESTING is such
+ * an error. A leading `#!` line is skipped. */
 struct ast_program *front_parse(const char *source, struct arena *arena, struct diag *diag);
 
 /* Append the standard library's macros (the .bt files of src/stdlib) to the program's,
