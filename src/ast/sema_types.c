@@ -7,6 +7,7 @@
 
 #include "ast/sema_functions.h"
 #include "ast/sema_internal.h"
+#include "probes/probe.h"
 #include "types/btf.h"
 #include "types/cdefs.h"
 
@@ -270,9 +271,20 @@ const struct type *sema_types_index(struct checker *checker, struct ast_expr *ex
 /* The space a cast pointer points into: a pointer keeps its own, as does a
  * number that says where it points (a uprobe's argN); other numbers are
  * kernel addresses. */
-static enum address_space cast_space(const struct type *operand)
+/* A number cast to a pointer points where the probe's numbers do: into the
+ * traced process in uprobes and syscall entries, the kernel elsewhere (the
+ * rule codegen_reads_user applies when the number is read through). */
+static enum address_space cast_space(const struct checker *checker, const struct type *operand)
 {
-    return operand->space ? operand->space : SPACE_KERNEL;
+    if (operand->space)
+        return operand->space;
+    const struct vec *instances = checker->variant ? &checker->variant->instances : NULL;
+    const struct probe_instance *first =
+        instances && instances->count ? vec_get(instances, 0) : NULL;
+    if (first && type_is_integer(operand) &&
+        (first->kind->user_space || first->kind->context == CONTEXT_SYSCALL_ENTER))
+        return SPACE_USER;
+    return SPACE_KERNEL;
 }
 
 static bool is_integer_array(const struct type *type)
@@ -348,7 +360,7 @@ const struct type *sema_types_cast(struct checker *checker, struct ast_expr *exp
                                    const struct type *operand)
 {
     const struct type *target =
-        cdefs_resolve(checker->cdefs, expr->cast.type_text, cast_space(operand));
+        cdefs_resolve(checker->cdefs, expr->cast.type_text, cast_space(checker, operand));
     if (!target) {
         if (cdefs_array_too_long(expr->cast.type_text))
             diag_error(checker->diag, expr->cast.type_loc,
