@@ -7,6 +7,7 @@
  * at once, so that nothing changes under END and the printout. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <time.h>
@@ -60,16 +61,32 @@ static void restore_signals(struct saved_signals *saved)
     saved->saved = false;
 }
 
-static int64_t milliseconds_now(void)
+static double clock_ms(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    return (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
+}
+
+/* -v: how long each stage of start-up took, continuing main.c's list. */
+__attribute__((format(printf, 2, 3))) static void stage_done(struct session *session,
+                                                             const char *format, ...)
+{
+    double now = clock_ms();
+    if (session->options->verbose) {
+        char what[64];
+        va_list args;
+        va_start(args, format);
+        vsnprintf(what, sizeof(what), format, args);
+        va_end(args);
+        fprintf(stderr, "sonde: %-44s %7.2f ms\n", what, now - session->stage_start_ms);
+    }
+    session->stage_start_ms = now;
 }
 
 static int wait_for_stop(struct session *session)
 {
-    int64_t last_lost_check = milliseconds_now();
+    double last_lost_check = clock_ms();
     struct runtime_target *target = session->options->target;
     int timeout_ms = POLL_INTERVAL_MS;
     while (!stop_requested && session->exit_events == 0) {
@@ -81,7 +98,7 @@ static int wait_for_stop(struct session *session)
         if (target && runtime_target_exited(target))
             break;
         /* Report losses as they happen, not only at the end. */
-        int64_t now = milliseconds_now();
+        double now = clock_ms();
         if (now - last_lost_check >= LOST_CHECK_INTERVAL_MS) {
             session__report_lost(session);
             last_lost_check = now;
@@ -98,9 +115,11 @@ static int trace(struct session *session)
     int err = session__run_begin(session);
     if (err || session->exit_events)
         return err;
+    stage_done(session, "ran BEGIN");
     err = session__attach(session);
     if (err)
         return err;
+    stage_done(session, "attached %u probes", session->plan->attach_count - session->skipped_probes);
     session->output->ops->attached(session->output,
                                    session->plan->attach_count - session->skipped_probes);
     struct runtime_target *target = session->options->target;
@@ -167,9 +186,13 @@ int runtime_run(const struct plan *plan, const struct runtime_options *options, 
     *exit_code = 0;
     struct session session;
     runtime_log_install(options->verbose);
+    double start = clock_ms();
     int err = session__open(&session, plan, options, diag);
+    session.stage_start_ms = start;
     if (!err)
         err = session__load(&session);
+    if (!err)
+        stage_done(&session, "loaded %zu BPF programs (verified)", plan->programs.count);
     if (!err && !options->dry_run)
         err = run_loaded(&session);
     session__close(&session);

@@ -39,6 +39,7 @@ struct session {
     unsigned event_budget;   /* events left before a drain yields (see events.c) */
     struct strbuf text;      /* rendered printf, reused */
     const void **values;     /* printf argument pointers, sized for the largest printf */
+    double stage_start_ms;   /* -v: when the stage being timed began */
 };
 
 /* The source location to blame for a plan program: its first instance. */
