@@ -9,8 +9,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,8 +65,33 @@ struct runtime_target *runtime_target_watch(int pid, struct diag *diag)
     return target;
 }
 
+/* The program `name` runs as: itself when it has a '/', else the first
+ * executable regular file of that name on PATH (as bpftrace, before the
+ * fork: the traced child then makes one execve, not one per PATH entry,
+ * which a probe on execve would see). NULL when there is none. */
+static char *find_program(const char *name)
+{
+    if (strchr(name, '/'))
+        return strdup(name);
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        size_t length = strcspn(path, ":");
+        char *candidate = NULL;
+        struct stat info;
+        if (asprintf(&candidate, "%.*s/%s", (int)length, length ? path : ".", name) < 0)
+            return NULL;
+        if (stat(candidate, &info) == 0 && S_ISREG(info.st_mode) && access(candidate, X_OK) == 0)
+            return candidate;
+        free(candidate);
+        path += length + (path[length] == ':');
+    }
+    return NULL;
+}
+
 /* In the child: wait for the go, then become the command. */
-static void run_child(char **argv, int go_fd, int exec_fd)
+static void run_child(const char *program, char **argv, int go_fd, int exec_fd)
 {
     char go;
     ssize_t got;
@@ -73,7 +100,7 @@ static void run_child(char **argv, int go_fd, int exec_fd)
     while (got < 0 && errno == EINTR);
     if (got != 1)
         _exit(0); /* sonde stopped before tracing: run nothing */
-    execvp(argv[0], argv);
+    execv(program, argv);
     int error = errno;
     if (write(exec_fd, &error, sizeof(error)) < 0)
         _exit(127);
@@ -87,10 +114,18 @@ struct runtime_target *runtime_target_spawn(const char *command, struct diag *di
         diag_error(diag, (struct srcloc){0}, "-c '%s': not a command", command);
         return NULL;
     }
+    char *program = find_program(words.we_wordv[0]);
+    if (!program) {
+        diag_error(diag, (struct srcloc){0}, "-c: cannot run the command: %s is not on PATH",
+                   words.we_wordv[0]);
+        wordfree(&words);
+        return NULL;
+    }
     int go[2], exec_status[2];
     if (pipe2(go, O_CLOEXEC) != 0) {
         diag_error(diag, (struct srcloc){0}, "-c: pipe: %s", strerror(errno));
         wordfree(&words);
+        free(program);
         return NULL;
     }
     if (pipe2(exec_status, O_CLOEXEC) != 0) {
@@ -98,16 +133,18 @@ struct runtime_target *runtime_target_spawn(const char *command, struct diag *di
         close(go[0]);
         close(go[1]);
         wordfree(&words);
+        free(program);
         return NULL;
     }
     pid_t pid = fork();
     if (pid == 0) {
         close(go[1]);
         close(exec_status[0]);
-        run_child(words.we_wordv, go[0], exec_status[1]);
+        run_child(program, words.we_wordv, go[0], exec_status[1]);
     }
     int fork_errno = errno;
     wordfree(&words);
+    free(program);
     close(go[0]);
     close(exec_status[1]);
     if (pid < 0) {
