@@ -334,6 +334,52 @@ static void json_printf(struct output *output, const char *text, size_t length)
     strbuf_free(&line);
 }
 
+static const char *action_message_type(enum output_action action)
+{
+    switch (action) {
+    case OUTPUT_ACTION_TIME:
+        return "time";
+    case OUTPUT_ACTION_CAT:
+        return "cat";
+    case OUTPUT_ACTION_SYSTEM:
+        return "syscall";
+    case OUTPUT_ACTION_JOIN:
+        return "join";
+    }
+    return "printf";
+}
+
+/* Like printf, under the action's own type. An empty cat() or system()
+ * output is still a message, as in bpftrace. */
+static void json_action(struct output *output, enum output_action action, const char *text,
+                        size_t length)
+{
+    struct strbuf line = {0};
+    strbuf_printf(&line, "{\"type\": \"%s\", \"data\": ", action_message_type(action));
+    output_json_string(text, length, &line);
+    strbuf_putc(&line, '}');
+    write_line(output, &line);
+    strbuf_free(&line);
+}
+
+/* On `out` with everything else, not stderr, so a consumer sees it in
+ * order. bpftrace names a -e program "stdin" (sonde's diagnostics say "-e"). */
+static void json_script_message(struct output *output, const struct output_script_message *message)
+{
+    const char *filename = message->filename;
+    if (!filename || strcmp(filename, "-e") == 0)
+        filename = "stdin";
+    struct strbuf line = {0};
+    strbuf_printf(&line, "{\"type\": \"%s\", \"msg\": ",
+                  message->severity == OUTPUT_SEVERITY_WARNING ? "warnf" : "errorf");
+    output_json_string(message->text, strlen(message->text), &line);
+    strbuf_puts(&line, ", \"filename\": ");
+    output_json_string(filename, strlen(filename), &line);
+    strbuf_printf(&line, ", \"line\": %d, \"col\": %d}", message->line, message->column);
+    write_line(output, &line);
+    strbuf_free(&line);
+}
+
 /* These two carry "count" at the top level as well as in "data", as
  * current bpftrace writes them. */
 static void json_attached(struct output *output, unsigned probe_count)
@@ -375,6 +421,8 @@ static const struct output_ops json_ops = {
     .flush = json_flush,
     .destroy = json_destroy,
     .end = json_end,
+    .action = json_action,
+    .script_message = json_script_message,
 };
 
 struct output *output_json_new(FILE *out, FILE *err, struct output_names names)

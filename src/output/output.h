@@ -72,6 +72,24 @@ struct output_map {
 
 struct output;
 
+/* Output that actions print besides printf. JSON gives each its own message
+ * type, as bpftrace does; text writes them all as they are. */
+enum output_action {
+    OUTPUT_ACTION_TIME,   /* time(): "time" */
+    OUTPUT_ACTION_CAT,    /* cat(): "cat" */
+    OUTPUT_ACTION_SYSTEM, /* system()'s command output: "syscall" */
+    OUTPUT_ACTION_JOIN,   /* join(), without the newline text output ends it with: "join" */
+};
+
+/* errorf() and warnf(): a message from the script, with where its call is. */
+enum output_severity { OUTPUT_SEVERITY_ERROR, OUTPUT_SEVERITY_WARNING };
+struct output_script_message {
+    enum output_severity severity;
+    const char *text;
+    const char *filename; /* as diagnostics name the script: "stdin", "-e" or its path */
+    int line, column, end_column;
+};
+
 struct output_ops {
     /* "Attached N probes" (text: on stderr). */
     void (*attached)(struct output *output, unsigned probe_count);
@@ -89,6 +107,11 @@ struct output_ops {
     /* The event loop is over and the exit-time maps come next (text: two
      * newlines on `out`, printed even when no map follows). */
     void (*end)(struct output *output);
+    /* Optional (NULL: as text output shows them; call them through
+     * output_action and output_script_message). */
+    void (*action)(struct output *output, enum output_action action, const char *text,
+                   size_t length);
+    void (*script_message)(struct output *output, const struct output_script_message *message);
 };
 
 struct output {
@@ -128,6 +151,15 @@ struct output *output_open(const struct output_config *config, struct output_nam
                            const char **error);
 /* Flush, destroy, and close the -o file. */
 void output_close(struct output *output);
+
+/* An action's output through the output's `action`, or as text: written to
+ * `out` like printf output (join's with a newline added). */
+void output_action(struct output *output, enum output_action action, const char *text,
+                   size_t length);
+/* errorf()/warnf() through the output's `script_message`, or as text: on
+ * `err` after what is already on `out`, as bpftrace's
+ * "file:line:col-endcol: ERROR: text" (WARNING for warnf). */
+void output_script_message(struct output *output, const struct output_script_message *message);
 
 /* Append a value as bpftrace's text output shows it (map keys and values,
  * print()): integers in decimal, enums by their enumerator's name (the

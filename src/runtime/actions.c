@@ -1,7 +1,8 @@
 /* Actions a probe asks user space to carry out: time() prints the wall
  * clock, system() runs a command through /bin/sh (--unsafe), cat() prints a
- * file, errorf() reports on stderr, join() prints strings on one line. Each
- * one happens when its record is read, in order with printf. */
+ * file, errorf() reports with the call's place, join() prints strings on one
+ * line. Each one happens when its record is read, in order with printf; the
+ * output decides how each shows (JSON: a message type of its own). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,9 +34,9 @@ static bool render_format(struct session *session, uint32_t id, const char *payl
     return true;
 }
 
-static void show(struct session *session, const struct strbuf *text)
+static void show(struct session *session, enum output_action action, const struct strbuf *text)
 {
-    session->output->ops->printf_text(session->output, strbuf_text(text), text->length);
+    output_action(session->output, action, strbuf_text(text), text->length);
 }
 
 static void time_action(struct session *session, const char *payload, size_t size)
@@ -43,7 +44,9 @@ static void time_action(struct session *session, const char *payload, size_t siz
     struct strbuf format = {0}, text = {0};
     strbuf_append(&format, payload, strnlen(payload, size));
     output_format_now(strbuf_text(&format), &text);
-    show(session, &text);
+    /* bpftrace shows nothing when strftime() makes nothing. */
+    if (text.length)
+        show(session, OUTPUT_ACTION_TIME, &text);
     strbuf_free(&format);
     strbuf_free(&text);
 }
@@ -64,42 +67,47 @@ static void system_action(struct session *session, const char *command)
     while ((got = fread(chunk, 1, sizeof(chunk), pipe)) > 0)
         strbuf_append(&text, chunk, got);
     pclose(pipe);
-    if (text.length)
-        show(session, &text);
+    show(session, OUTPUT_ACTION_SYSTEM, &text);
     strbuf_free(&text);
 }
 
+/* As in bpftrace, a file that cannot be read still shows (empty): JSON
+ * consumers get one "cat" message per call. */
 static void cat_action(struct session *session, const char *path)
 {
+    static char content[CAT_MAX_BYTES];
+    size_t got = 0;
     FILE *file = fopen(path, "r");
-    if (!file) {
+    if (file) {
+        got = fread(content, 1, sizeof(content), file);
+        fclose(file);
+    } else {
         fprintf(session->output->err, "ERROR: failed to open file '%s': %s\n", path,
                 strerror(errno));
-        return;
     }
-    static char content[CAT_MAX_BYTES];
-    size_t got = fread(content, 1, sizeof(content), file);
-    fclose(file);
     struct strbuf text = {0};
     strbuf_append(&text, content, got);
-    if (got)
-        show(session, &text);
+    show(session, OUTPUT_ACTION_CAT, &text);
     strbuf_free(&text);
 }
 
-/* bpftrace's form: "file:line:col-endcol: ERROR: text", on stderr. */
 static void errorf_action(struct session *session, uint32_t id, const char *text)
 {
     const struct plan_printf *printf_plan = vec_get(&session->plan->printfs, id);
     struct srcloc loc = printf_plan->loc;
-    session->output->ops->flush(session->output);
-    fprintf(session->output->err, "%s:%d:%d-%d: ERROR: %s\n",
-            session->diag->filename ? session->diag->filename : "stdin", loc.line, loc.column,
-            loc.column + loc.length, text);
-    fflush(session->output->err);
+    struct output_script_message message = {
+        .severity = OUTPUT_SEVERITY_ERROR,
+        .text = text,
+        .filename = session->diag->filename ? session->diag->filename : "stdin",
+        .line = loc.line,
+        .column = loc.column,
+        .end_column = loc.column + loc.length,
+    };
+    output_script_message(session->output, &message);
 }
 
-/* The strings a probe read, printed on one line with the separator. */
+/* The strings a probe read, printed on one line with the separator (the
+ * text output ends the line). */
 static void join_action(struct session *session, uint32_t slot_size, const char *payload,
                         size_t size)
 {
@@ -119,8 +127,7 @@ static void join_action(struct session *session, uint32_t slot_size, const char 
             strbuf_append(&text, separator, strnlen(separator, separator_bytes));
         strbuf_append(&text, string, strnlen(string, slot_size));
     }
-    strbuf_putc(&text, '\n');
-    show(session, &text);
+    show(session, OUTPUT_ACTION_JOIN, &text);
     strbuf_free(&text);
 }
 

@@ -116,6 +116,70 @@ static void test_messages(void)
     free(text);
 }
 
+/* time(), cat(), system() and join() each have their own message type, as
+ * in bpftrace; join's data has no newline. */
+static void test_actions(void)
+{
+    struct capture c;
+    capture_open(&c);
+    output_action(c.output, OUTPUT_ACTION_TIME, "05:28:43\n", 9);
+    output_action(c.output, OUTPUT_ACTION_SYSTEM, "a b c\n", 6);
+    output_action(c.output, OUTPUT_ACTION_SYSTEM, "", 0);
+    output_action(c.output, OUTPUT_ACTION_CAT, "1.5 \"2\"\n", 8);
+    output_action(c.output, OUTPUT_ACTION_JOIN, "/bin/echo,A", 11);
+    char *text = capture_close(&c);
+    CHECK_STR(text, "{\"type\": \"time\", \"data\": \"05:28:43\\n\"}\n"
+                    "{\"type\": \"syscall\", \"data\": \"a b c\\n\"}\n"
+                    "{\"type\": \"syscall\", \"data\": \"\"}\n"
+                    "{\"type\": \"cat\", \"data\": \"1.5 \\\"2\\\"\\n\"}\n"
+                    "{\"type\": \"join\", \"data\": \"/bin/echo,A\"}\n");
+    free(text);
+}
+
+/* errorf() and warnf() are messages on `out` with the call's place; a -e
+ * program is "stdin", as bpftrace names it. */
+static void test_script_messages(void)
+{
+    struct capture c;
+    capture_open(&c);
+    struct output_script_message error = {OUTPUT_SEVERITY_ERROR, "bad 5 \"x\"", "-e", 1, 9, 28};
+    output_script_message(c.output, &error);
+    struct output_script_message warning = {
+        OUTPUT_SEVERITY_WARNING, "careful", "dir/a.bt", 3, 5, 20};
+    output_script_message(c.output, &warning);
+    char *text = capture_close(&c);
+    CHECK_STR(text, "{\"type\": \"errorf\", \"msg\": \"bad 5 \\\"x\\\"\", \"filename\": "
+                    "\"stdin\", \"line\": 1, \"col\": 9}\n"
+                    "{\"type\": \"warnf\", \"msg\": \"careful\", \"filename\": \"dir/a.bt\", "
+                    "\"line\": 3, \"col\": 5}\n");
+    free(text);
+}
+
+/* Text output is unchanged: actions' text as printf's (join ends its line),
+ * errorf/warnf on stderr after what was printed before. */
+static void test_text_fallbacks(void)
+{
+    char *out_text = NULL, *err_text = NULL;
+    size_t out_size, err_size;
+    FILE *out = open_memstream(&out_text, &out_size);
+    FILE *err = open_memstream(&err_text, &err_size);
+    struct output *output = output_text_new(out, err, names);
+    output_action(output, OUTPUT_ACTION_TIME, "05:28:43\n", 9);
+    output_action(output, OUTPUT_ACTION_SYSTEM, "", 0);
+    output_action(output, OUTPUT_ACTION_JOIN, "a,b", 3);
+    struct output_script_message error = {OUTPUT_SEVERITY_ERROR, "bad 5", "-e", 1, 9, 28};
+    output_script_message(output, &error);
+    struct output_script_message warning = {OUTPUT_SEVERITY_WARNING, "hm", "p.bt", 2, 3, 4};
+    output_script_message(output, &warning);
+    output->ops->destroy(output);
+    fclose(out);
+    fclose(err);
+    CHECK_STR(out_text, "05:28:43\na,b\n");
+    CHECK_STR(err_text, "-e:1:9-28: ERROR: bad 5\np.bt:2:3-4: WARNING: hm\n");
+    free(out_text);
+    free(err_text);
+}
+
 static void test_maps(void)
 {
     struct capture c;
@@ -207,6 +271,9 @@ int main(void)
     test_strings();
     test_numbers_and_values();
     test_messages();
+    test_actions();
+    test_script_messages();
+    test_text_fallbacks();
     test_maps();
     test_histograms();
     return TEST_DONE();
