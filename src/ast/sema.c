@@ -162,6 +162,20 @@ struct sema_variable *sema_find_variable(struct checker *checker, const char *na
     return find_variable(checker, name);
 }
 
+const struct type *sema_signed_after_subtraction(const struct type *type)
+{
+    if (type->kind != TYPE_INT || type->is_signed || type->enumerator_count)
+        return type;
+    return type_int(8, true);
+}
+
+/* `p += n`, `p -= n` move a pointer by n elements, as `p + n` does. */
+static bool moves_pointer(const struct ast_stmt *stmt, const struct type *target)
+{
+    enum ast_assign_op op = stmt->assign.op;
+    return target && target->kind == TYPE_POINTER && (op == ASSIGN_ADD || op == ASSIGN_SUB);
+}
+
 static bool assign_variable(struct checker *checker, struct ast_stmt *stmt,
                             const struct type *value)
 {
@@ -188,6 +202,8 @@ static bool assign_variable(struct checker *checker, struct ast_stmt *stmt,
         sema_scope_note_implicit(checker, variable);
     } else if (!variable->type) {
         variable->type = stored; /* `let $x;` takes the type of its first assignment */
+    } else if (moves_pointer(stmt, variable->type)) {
+        /* the integer is an element count; $x stays a pointer */
     } else if (!(type_is_integer(variable->type) && type_is_integer(stored)) &&
                !(variable->type->kind == TYPE_STRING && stored->kind == TYPE_STRING) &&
                !type_equal(variable->type, stored)) {
@@ -197,6 +213,8 @@ static bool assign_variable(struct checker *checker, struct ast_stmt *stmt,
                    type_name(checker->arena, value));
         return false;
     }
+    if (stmt->assign.op == ASSIGN_SUB)
+        variable->type = sema_signed_after_subtraction(variable->type);
     target->variable.symbol = variable;
     target->type = variable->type;
     sema_scope_note_assigned(checker, variable);
@@ -222,6 +240,8 @@ static bool assign_map(struct checker *checker, struct ast_stmt *stmt, const str
         map->value = stored;
         map->per_cpu = aggregation;
         map->first_loc = target->loc;
+    } else if (moves_pointer(stmt, map->value) && !aggregation) {
+        /* the integer is an element count; the map keeps its pointers */
     } else if (aggregation != map->per_cpu ||
                !(stored = sema_merge_types(checker->arena, map->value, stored))) {
         diag_error(checker->diag, stmt->assign.value->loc,
@@ -232,11 +252,14 @@ static bool assign_map(struct checker *checker, struct ast_stmt *stmt, const str
     } else {
         map->value = stored;
     }
-    if (stmt->assign.op != ASSIGN_PLAIN && !type_is_integer(map->value)) {
+    if (stmt->assign.op != ASSIGN_PLAIN && !type_is_integer(map->value) &&
+        !moves_pointer(stmt, map->value)) {
         diag_error(checker->diag, target->loc, "%s holds %s: %s needs an integer", map->name,
                    type_name(checker->arena, map->value), ast_assign_op_text(stmt->assign.op));
         return false;
     }
+    if (stmt->assign.op == ASSIGN_SUB)
+        map->value = sema_signed_after_subtraction(map->value);
     target->type = map->value;
     return !aggregation || sema_record_hist_shape(checker, map, stmt->assign.value);
 }

@@ -20,6 +20,26 @@ static struct ast_expr *argument(struct ast_expr *call, size_t index)
     return vec_get(&call->call.args, index);
 }
 
+static enum format_conversion nth_conversion(const struct printf_format *format, unsigned index)
+{
+    for (unsigned i = 0; i < format->piece_count; i++)
+        if (format->pieces[i].conversion != CONVERSION_NONE && index-- == 0)
+            return format->pieces[i].conversion;
+    return CONVERSION_NONE;
+}
+
+/* A positional parameter the user did not pass is "" where a string is
+ * wanted (%s) and 0 elsewhere, as bpftrace's language reference says. */
+static void missing_positional_as_text(struct checker *checker, struct ast_expr *arg)
+{
+    const struct sema_params *params = &checker->options->params;
+    if (arg->kind != EXPR_POSITIONAL || arg->positional.index <= params->count)
+        return;
+    arg->kind = EXPR_STRING;
+    arg->string.length = 0;
+    arg->string.bytes = arena_strdup(checker->arena, "");
+}
+
 static const struct type *check_printf(struct checker *checker, struct ast_expr *call)
 {
     struct ast_expr *format_expr = argument(call, 0);
@@ -48,6 +68,8 @@ static const struct type *check_printf(struct checker *checker, struct ast_expr 
     }
     const struct type **types = arena_alloc(checker->arena, sizeof(*types) * (given + 1));
     for (unsigned i = 0; i < given; i++) {
+        if (nth_conversion(format, i) == CONVERSION_STRING)
+            missing_positional_as_text(checker, argument(call, i + 1));
         types[i] = sema_check_expr(checker, argument(call, i + 1));
         if (!types[i])
             return NULL;

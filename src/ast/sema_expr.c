@@ -261,8 +261,60 @@ static const struct type *type_error(struct checker *checker, struct ast_expr *e
     return NULL;
 }
 
+/* Tuples compare element by element: integers as integers (of any width and
+ * sign), strings as strings, tuples in turn; other elements need one type. */
+static bool elements_comparable(const struct type *left, const struct type *right)
+{
+    if (type_is_integer(left) && type_is_integer(right))
+        return true;
+    if (left->kind == TYPE_STRING && right->kind == TYPE_STRING)
+        return true;
+    if (left->kind == TYPE_TUPLE && right->kind == TYPE_TUPLE) {
+        if (left->field_count != right->field_count)
+            return false;
+        for (unsigned i = 0; i < left->field_count; i++)
+            if (!elements_comparable(left->fields[i].type, right->fields[i].type))
+                return false;
+        return true;
+    }
+    return type_equal(left, right) && left->kind != TYPE_PROBE;
+}
+
+static const struct type *tuple_comparison(struct checker *checker, struct ast_expr *expr,
+                                           const struct type *left, const struct type *right)
+{
+    if (elements_comparable(left, right))
+        return &type_bool;
+    struct diag_entry *entry =
+        diag_error(checker->diag, expr->loc, "cannot compare %s and %s",
+                   type_name(checker->arena, left), type_name(checker->arena, right));
+    diag_hint(entry, "tuples compare when they have as many elements, pairwise integers, "
+                     "strings or tuples");
+    return NULL;
+}
+
+/* `$3 == "x"` when no $3 was passed: a missing parameter is "" beside a
+ * string, as bpftrace's language reference says (0 elsewhere). */
+static void missing_positional_beside_string(struct checker *checker, struct ast_expr *expr)
+{
+    if (expr->binary.op != OP_EQ && expr->binary.op != OP_NE)
+        return;
+    struct ast_expr *sides[] = {expr->binary.left, expr->binary.right};
+    for (int i = 0; i < 2; i++) {
+        struct ast_expr *side = sides[i];
+        if (side->kind == EXPR_POSITIONAL &&
+            side->positional.index > checker->options->params.count &&
+            sides[1 - i]->kind == EXPR_STRING) {
+            side->kind = EXPR_STRING;
+            side->string.length = 0;
+            side->string.bytes = arena_strdup(checker->arena, "");
+        }
+    }
+}
+
 static const struct type *check_binary(struct checker *checker, struct ast_expr *expr)
 {
+    missing_positional_beside_string(checker, expr);
     const struct type *left = sema_check_expr(checker, expr->binary.left);
     const struct type *right = sema_check_expr(checker, expr->binary.right);
     if (!left || !right)
@@ -278,6 +330,8 @@ static const struct type *check_binary(struct checker *checker, struct ast_expr 
             return &type_bool;
         if (left->kind == TYPE_ARRAY && right->kind == TYPE_ARRAY) /* sema_types.c */
             return sema_types_array_comparison(checker, expr, left, right);
+        if (left->kind == TYPE_TUPLE && right->kind == TYPE_TUPLE)
+            return tuple_comparison(checker, expr, left, right);
         if (left->kind == TYPE_PROBE || right->kind == TYPE_PROBE)
             return type_error(checker, expr, "cannot compare", left, right);
     }
@@ -291,6 +345,8 @@ static const struct type *check_binary(struct checker *checker, struct ast_expr 
     }
     if (!integers)
         return type_error(checker, expr, "arithmetic needs integers, got", left, right);
+    if (op == OP_SUB) /* bpftrace 0.26: a difference may be negative, even of unsigned values */
+        return type_int(8, true);
     return arithmetic_result(left, right);
 }
 
@@ -356,6 +412,43 @@ static const struct type *check_address_of(struct checker *checker, struct ast_e
     return type_pointer(checker->arena, type, space);
 }
 
+/* ++ and -- update a $variable or a @map holding an integer or a pointer. */
+static const struct type *check_step(struct checker *checker, struct ast_expr *expr)
+{
+    struct ast_expr *operand = expr->unary.operand;
+    enum ast_unary_op op = expr->unary.op;
+    bool down = op == OP_PRE_DECREMENT || op == OP_POST_DECREMENT;
+    struct sema_map *map = NULL;
+    struct sema_variable *variable = NULL;
+    if (operand->kind == EXPR_MAP) {
+        if (!(map = sema_resolve_map(checker, operand)))
+            return NULL;
+        if (!map->value) {
+            map->value = type_int(8, true);
+            map->first_loc = operand->loc;
+        }
+        operand->type = map->value;
+    } else if (operand->kind != EXPR_VARIABLE || !sema_check_expr(checker, operand)) {
+        if (operand->kind != EXPR_VARIABLE)
+            diag_error(checker->diag, operand->loc, "%s needs a $variable or a @map",
+                       ast_unary_op_text(op));
+        return NULL;
+    } else {
+        variable = operand->variable.symbol;
+    }
+    /* A pointer moves by its element's size, as `$p + 1` does. */
+    if (!type_is_integer(operand->type) && operand->type->kind != TYPE_POINTER) {
+        diag_error(checker->diag, operand->loc, "%s needs an integer or a pointer, got %s",
+                   ast_unary_op_text(op), type_name(checker->arena, operand->type));
+        return NULL;
+    }
+    if (down && map && !map->per_cpu)
+        operand->type = map->value = sema_signed_after_subtraction(map->value);
+    else if (down && variable)
+        operand->type = variable->type = sema_signed_after_subtraction(variable->type);
+    return operand->type;
+}
+
 static const struct type *check_unary(struct checker *checker, struct ast_expr *expr)
 {
     struct ast_expr *operand = expr->unary.operand;
@@ -364,29 +457,8 @@ static const struct type *check_unary(struct checker *checker, struct ast_expr *
         return sema_types_deref(checker, expr);
     if (op == OP_ADDRESS_OF)
         return check_address_of(checker, expr);
-    if (op >= OP_PRE_INCREMENT) {
-        if (operand->kind == EXPR_MAP) {
-            struct sema_map *map = sema_resolve_map(checker, operand);
-            if (!map)
-                return NULL;
-            if (!map->value) {
-                map->value = type_int(8, true);
-                map->first_loc = operand->loc;
-            }
-            operand->type = map->value;
-        } else if (operand->kind != EXPR_VARIABLE || !sema_check_expr(checker, operand)) {
-            if (operand->kind != EXPR_VARIABLE)
-                diag_error(checker->diag, operand->loc, "%s needs a $variable or a @map",
-                           ast_unary_op_text(op));
-            return NULL;
-        }
-        if (!type_is_integer(operand->type)) {
-            diag_error(checker->diag, operand->loc, "%s needs an integer, got %s",
-                       ast_unary_op_text(op), type_name(checker->arena, operand->type));
-            return NULL;
-        }
-        return operand->type;
-    }
+    if (op >= OP_PRE_INCREMENT)
+        return check_step(checker, expr);
     const struct type *type = sema_check_expr(checker, operand);
     if (!type)
         return NULL;

@@ -37,6 +37,10 @@ const struct type *sema_storage_type(const struct type *type);
 struct sema_map *sema_find_map(struct checker *checker, const char *name);
 /* Check a map's keys and fix (or match) the map's key type. NULL on error. */
 struct sema_map *sema_resolve_map(struct checker *checker, struct ast_expr *map);
+/* bpftrace 0.26 (#5138): a subtraction's result is a signed int64, so an
+ * unsigned variable or map that `--` or `-=` updates becomes one (`@c =
+ * (uint32)0; @c--` leaves -1). Enums keep their type. */
+const struct type *sema_signed_after_subtraction(const struct type *type);
 const struct type *sema_merge_types(struct arena *arena, const struct type *a,
                                     const struct type *b);
 bool sema_is_condition_type(const struct type *type);

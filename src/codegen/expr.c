@@ -66,6 +66,32 @@ static LLVMValueRef string_equal(struct codegen *cg, LLVMValueRef left, LLVMValu
     return equal;
 }
 
+/* `==` of two values of comparable types (the type checker's rules): strings
+ * up to their NUL, tuples element by element, other aggregates byte by byte,
+ * scalars as 64-bit integers. Scalars are values, the rest addresses. */
+static LLVMValueRef values_equal(struct codegen *cg, const struct type *left_type,
+                                 const struct type *right_type, LLVMValueRef left,
+                                 LLVMValueRef right)
+{
+    if (left_type->kind == TYPE_TUPLE) {
+        LLVMValueRef all = LLVMConstInt(cg->i1, 1, 0);
+        for (unsigned i = 0; i < left_type->field_count; i++) {
+            const struct type_field *a = &left_type->fields[i], *b = &right_type->fields[i];
+            LLVMValueRef x = codegen_load(cg, a->type, codegen_offset(cg, left, a->offset));
+            LLVMValueRef y = codegen_load(cg, b->type, codegen_offset(cg, right, b->offset));
+            all = LLVMBuildAnd(cg->builder, all, values_equal(cg, a->type, b->type, x, y), "");
+        }
+        return all;
+    }
+    if (left_type->kind == TYPE_STRING) {
+        unsigned left_size = left_type->size, right_size = right_type->size;
+        return string_equal(cg, left, right, left_size < right_size ? left_size : right_size);
+    }
+    if (!codegen_is_scalar(left_type)) /* values.c */
+        return codegen_bytes_equal(cg, left, right, left_type->size);
+    return LLVMBuildICmp(cg->builder, LLVMIntEQ, left, right, "");
+}
+
 /* BPF defines x / 0 = 0 and x % 0 = x; LLVM calls both undefined, so guard. */
 LLVMValueRef codegen_divide(struct codegen *cg, LLVMValueRef left, LLVMValueRef right,
                            bool is_signed, bool remainder)
@@ -154,14 +180,9 @@ static LLVMValueRef binary(struct codegen *cg, struct ast_expr *expr)
     LLVMValueRef left = codegen_expr(cg, expr->binary.left);
     LLVMValueRef right = codegen_expr(cg, expr->binary.right);
     const struct type *left_type = expr->binary.left->type;
-    if (left_type->kind == TYPE_ARRAY) { /* values.c */
-        LLVMValueRef equal = codegen_bytes_equal(cg, left, right, left_type->size);
-        return bool_to_i64(cg, op == OP_EQ ? equal : LLVMBuildNot(cg->builder, equal, ""));
-    }
-    if (left_type->kind == TYPE_STRING) {
-        unsigned left_size = left_type->size, right_size = expr->binary.right->type->size;
-        LLVMValueRef equal =
-            string_equal(cg, left, right, left_size < right_size ? left_size : right_size);
+    if (left_type->kind == TYPE_ARRAY || left_type->kind == TYPE_STRING ||
+        left_type->kind == TYPE_TUPLE) {
+        LLVMValueRef equal = values_equal(cg, left_type, expr->binary.right->type, left, right);
         return bool_to_i64(cg, op == OP_EQ ? equal : LLVMBuildNot(cg->builder, equal, ""));
     }
     bool is_signed = expr->type->kind == TYPE_INT ? expr->type->is_signed : operands_signed(expr);
@@ -253,6 +274,13 @@ static LLVMValueRef variable_slot(struct codegen *cg, struct sema_variable *vari
     return variable->storage;
 }
 
+/* `x + 1` or `x - 1`, where a pointer x moves by one element (stmt.c). */
+static LLVMValueRef step(struct codegen *cg, LLVMValueRef old, const struct type *type, bool is_up)
+{
+    return codegen_compound_value(cg, is_up ? ASSIGN_ADD : ASSIGN_SUB, old, codegen_const(cg, 1),
+                                  type);
+}
+
 static LLVMValueRef increment(struct codegen *cg, struct ast_expr *expr)
 {
     struct ast_expr *operand = expr->unary.operand;
@@ -273,16 +301,14 @@ static LLVMValueRef increment(struct codegen *cg, struct ast_expr *expr)
         LLVMBuildBr(cg->builder, update);
         LLVMPositionBuilderAtEnd(cg->builder, update);
         LLVMValueRef old = codegen_load(cg, map->value, slot);
-        LLVMValueRef new = is_up ? LLVMBuildAdd(cg->builder, old, codegen_const(cg, 1), "")
-                                 : LLVMBuildSub(cg->builder, old, codegen_const(cg, 1), "");
+        LLVMValueRef new = step(cg, old, map->value, is_up);
         codegen_store(cg, map->value, map->value, new, slot);
         codegen_map_update(cg, cg->user_maps[map->index], key, slot);
         return is_post ? old : codegen_convert_int(cg, new, map->value);
     }
     slot = variable_slot(cg, operand->variable.symbol);
     LLVMValueRef old = codegen_load(cg, operand->type, slot);
-    LLVMValueRef new = is_up ? LLVMBuildAdd(cg->builder, old, codegen_const(cg, 1), "")
-                             : LLVMBuildSub(cg->builder, old, codegen_const(cg, 1), "");
+    LLVMValueRef new = step(cg, old, operand->type, is_up);
     codegen_store(cg, operand->type, operand->type, new, slot);
     return is_post ? old : codegen_convert_int(cg, new, operand->type);
 }

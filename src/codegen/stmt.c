@@ -29,10 +29,20 @@ static LLVMValueRef compound(struct codegen *cg, enum ast_assign_op op, LLVMValu
     }
 }
 
-/* `x op= v` for integers; x / 0 stays 0 and x % 0 stays x, as in BPF. */
+/* How far `p + 1` moves p: its element's size, 1 for `void *` as in GNU C. */
+static uint64_t pointer_step(const struct type *pointer)
+{
+    unsigned size = pointer->element ? pointer->element->size : 1;
+    return size ? size : 1;
+}
+
+/* `x op= v` for integers; x / 0 stays 0 and x % 0 stays x, as in BPF. A
+ * pointer x moves by v elements (the type checker allows only += and -=). */
 LLVMValueRef codegen_compound_value(struct codegen *cg, enum ast_assign_op op, LLVMValueRef old,
                                     LLVMValueRef value, const struct type *type)
 {
+    if (type->kind == TYPE_POINTER)
+        value = LLVMBuildMul(cg->builder, value, codegen_const(cg, pointer_step(type)), "");
     bool is_signed = type->kind == TYPE_INT && type->is_signed;
     if (op == ASSIGN_DIV || op == ASSIGN_MOD)
         return codegen_divide(cg, old, value, is_signed, op == ASSIGN_MOD);
