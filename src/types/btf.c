@@ -142,7 +142,11 @@ static const struct type *new_record(struct btf_types *types, uint32_t id, const
     struct type *record = ARENA_NEW(&types->arena, struct type);
     record->kind = TYPE_RECORD;
     record->size = btf_is_fwd(t) ? 0 : t->size;
-    record->align = 1; /* fixed when the fields are known */
+    /* Known now, not when the fields are: a tuple or script struct laid out
+     * around a record not yet filled must already place it right. */
+    int align = btf_is_fwd(t) ? 1 : btf__align_of(types->btf, id);
+    /* At most 8: __int128 members become u64 arrays here (convert_int). */
+    record->align = align <= 0 ? 1 : align > 8 ? 8 : (unsigned)align;
     const char *name = btf__name_by_offset(types->btf, t->name_off);
     record->name = name && *name ? arena_strdup(&types->arena, name) : NULL;
     if (!btf_is_fwd(t)) {
@@ -258,13 +262,8 @@ static void complete_record(struct type_lazy *lazy, struct type *record)
     if (list.count)
         memcpy(fields, list.items, sizeof(*fields) * list.count);
     free(list.items);
-    unsigned align = 1;
-    for (unsigned i = 0; i < list.count; i++)
-        if (fields[i].type->align > align)
-            align = fields[i].type->align;
     record->fields = fields;
     record->field_count = list.count;
-    record->align = align;
 }
 
 static const struct type *find_kind(struct btf_types *types, const char *name, int kind)

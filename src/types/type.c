@@ -183,14 +183,29 @@ bool type_equal(const struct type *a, const struct type *b)
     }
 }
 
+/* Every record held by value is filled with its holder: a value such as
+ * `curtask->se.load` is printed and copied by its own fields, and nothing
+ * else would fill struct load_weight (print() showed `{}`). Filling never
+ * follows pointers, so it ends: a C struct cannot hold itself by value. */
 const struct type *type_complete(const struct type *type)
 {
-    if (type && type->lazy) {
-        struct type *record = (struct type *)type; /* lazy records are never shared consts */
-        struct type_lazy *lazy = record->lazy;
-        record->lazy = NULL;
-        lazy->complete(lazy, record);
+    const struct type *inner = type;
+    while (inner && inner->kind == TYPE_ARRAY)
+        inner = inner->element;
+    /* A lazy one is a copy still to fill (a user-space view), whatever the flag says. */
+    if (!inner || (inner->kind != TYPE_RECORD && inner->kind != TYPE_TUPLE) ||
+        (inner->complete && !inner->lazy))
+        return type;
+    /* Records and tuples are arena-allocated, never the shared consts. */
+    struct type *aggregate = (struct type *)inner;
+    aggregate->complete = true; /* before the fields: a malformed cycle stops here */
+    struct type_lazy *lazy = aggregate->lazy;
+    if (lazy) {
+        aggregate->lazy = NULL;
+        lazy->complete(lazy, aggregate);
     }
+    for (unsigned i = 0; i < aggregate->field_count; i++)
+        type_complete(aggregate->fields[i].type);
     return type;
 }
 
@@ -201,6 +216,27 @@ const struct type_field *type_find_field(const struct type *record, const char *
         if (record->fields[i].name && strcmp(record->fields[i].name, name) == 0)
             return &record->fields[i];
     return NULL;
+}
+
+void type_bitfield_value(const struct type_field *field, const void *record, unsigned char out[8])
+{
+    const unsigned char *bytes = (const unsigned char *)record + field->offset;
+    unsigned bits = field->bit_offset + field->bit_size; /* at most 64 + 7 */
+    uint64_t word = 0;
+    for (unsigned i = 0; i < (bits + 7) / 8 && i < 8; i++)
+        word |= (uint64_t)bytes[i] << (8 * i);
+    uint64_t value = word >> field->bit_offset;
+    if (bits > 64) /* the top bits sit in a ninth byte */
+        value |= (uint64_t)bytes[8] << (64 - field->bit_offset);
+    unsigned width = field->bit_size < 64 ? field->bit_size : 64;
+    if (width < 64) {
+        uint64_t mask = ((uint64_t)1 << width) - 1;
+        value &= mask;
+        if (field->type->is_signed && (value >> (width - 1)) & 1)
+            value |= ~mask;
+    }
+    for (unsigned i = 0; i < 8; i++)
+        out[i] = (unsigned char)(value >> (8 * i));
 }
 
 static const char *aggregation_name(enum type_kind kind)

@@ -86,6 +86,9 @@ struct type {
     const struct type_field *fields; /* TYPE_TUPLE, TYPE_RECORD */
     unsigned field_count;
     struct type_lazy *lazy; /* TYPE_RECORD: non-NULL until its fields are filled */
+    /* TYPE_RECORD, TYPE_TUPLE: type_complete has filled every record held
+     * by value inside (fields, array elements, nested), not only this one. */
+    bool complete;
     /* TYPE_INT of an enum (`name` "enum e"): its names, which printf's %s
      * prints for the value; `wide` is the same enum in 8 bytes. */
     const struct type_enumerator *enumerators;
@@ -129,9 +132,16 @@ const struct type *type_c_integer(const char *name);
 bool type_equal(const struct type *a, const struct type *b);
 bool type_is_integer(const struct type *type);    /* int or bool */
 bool type_is_aggregation(const struct type *type);
-/* Fills a lazy record's fields; type_find_field does it by itself. */
+/* Fills a lazy record's fields, and those of every record it holds by value
+ * (not behind pointers), however deep: a value of the type can then be
+ * copied, laid out and printed field by field. type_find_field does it by
+ * itself. Returns `type`. */
 const struct type *type_complete(const struct type *type);
 const struct type_field *type_find_field(const struct type *record, const char *name);
+/* A bitfield's value out of its record's bytes, stored little-endian in
+ * `out` as an ordinary integer of the field's type (8 bytes, sign-extended
+ * when that type is signed), so printers read it like any other field. */
+void type_bitfield_value(const struct type_field *field, const void *record, unsigned char out[8]);
 
 /* A readable name for messages: "uint64", "string[64]", "struct foo *", "(int64, string[16])". */
 void type_describe(const struct type *type, struct strbuf *out);
