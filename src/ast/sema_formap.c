@@ -1,4 +1,5 @@
-/* sema_formap.c: `for ($kv : @map) { ... }`.
+/* sema_formap.c: `for ($kv : @map) { ... }`, and the bodies of range loops
+ * that run as bpf_loop callbacks like it (sema_for_range_needs_callback).
  *
  * `$kv` is the tuple (key, value): the key is a tuple itself for a map with
  * several keys; the value of a count/sum/min/max map is its total over the
@@ -8,6 +9,8 @@
  * as its captures: codegen hands them over by reference. */
 #include <string.h>
 
+#include "ast/sema_functions.h"
+#include "ast/sema_loops.h"
 #include "ast/sema_maps.h"
 
 /* Iterable values: what the probe could read from `@m[k]`. */
@@ -60,8 +63,8 @@ static const struct type *pair_type(struct checker *checker, struct ast_expr *ta
 
 struct body_scan {
     struct checker *checker;
-    struct ast_stmt *loop;
-    size_t outer_count; /* variables declared before the loop */
+    struct ast_stmt *loop; /* a for_map loop, whose captures are collected, or NULL */
+    size_t outer_count;    /* variables declared before the loop */
     bool ok;
 };
 
@@ -96,22 +99,36 @@ static bool needs_probe_context(const struct ast_expr *expr)
             return false;
         }
     }
+    /* uaddr() of a relocated binary and usermode() read the probe's registers. */
     return expr->kind == EXPR_CALL &&
-           (expr->call.function == FUNCTION_KSTACK || expr->call.function == FUNCTION_USTACK);
+           (expr->call.function == FUNCTION_KSTACK || expr->call.function == FUNCTION_USTACK ||
+            expr->call.function == FUNCTION_UADDR ||
+            expr->call.function == (enum sema_function)FUNCTION_USERMODE);
 }
 
 static bool scan_expr(struct ast_expr *expr, void *context)
 {
     struct body_scan *scan = context;
-    if (expr->kind == EXPR_VARIABLE && expr->variable.symbol &&
+    if (scan->loop && expr->kind == EXPR_VARIABLE && expr->variable.symbol &&
         is_outer(scan, expr->variable.symbol))
         capture(scan, expr->variable.symbol);
     if (needs_probe_context(expr) && scan->ok) {
         const char *name = expr->kind == EXPR_CALL ? expr->call.name : expr->identifier.name;
-        struct diag_entry *entry = diag_error(scan->checker->diag, expr->loc,
-                                              "%s cannot be used in a for loop over a map", name);
-        diag_hint(entry, "the loop body runs as a separate BPF function, without the probe's "
-                         "context: read it into a variable before the loop");
+        struct diag_entry *entry;
+        if (scan->loop) {
+            entry = diag_error(scan->checker->diag, expr->loc,
+                               "%s cannot be used in a for loop over a map", name);
+            diag_hint(entry, "the loop body runs as a separate BPF function, without the probe's "
+                             "context: read it into a variable before the loop");
+        } else {
+            entry = diag_error(scan->checker->diag, expr->loc,
+                               "%s cannot be used in a for loop whose range is not a constant "
+                               "of at most %d values",
+                               name, SEMA_INLINE_RANGE_MAX);
+            diag_hint(entry, "such a loop body runs as a separate BPF function (bpf_loop), "
+                             "without the probe's context: read it into a variable before the "
+                             "loop");
+        }
         scan->ok = false;
     }
     return true;
@@ -149,5 +166,69 @@ bool sema_check_for_map(struct checker *checker, struct ast_stmt *stmt)
     if (ok)
         ast_walk_stmt(stmt->for_map.body, scan_expr, &scan);
     checker->variables.count = scope;
+    return scan.ok;
+}
+
+/* Literal bounds (positional parameters are literals by now): the verifier
+ * can walk a short loop pass by pass; a bound known only at run time leaves
+ * it an unbounded counter, and a long loop too many states. */
+bool sema_for_range_needs_callback(const struct ast_stmt *stmt)
+{
+    const struct ast_expr *start = stmt->for_range.start, *end = stmt->for_range.end;
+    if (start->kind != EXPR_INTEGER || end->kind != EXPR_INTEGER)
+        return true;
+    int64_t first = (int64_t)start->integer.value, last = (int64_t)end->integer.value;
+    return last > first && (uint64_t)last - (uint64_t)first > SEMA_INLINE_RANGE_MAX;
+}
+
+/* A `return` in a callback cannot hand a value to the fn inlined around it. */
+static const struct ast_stmt *find_return(const struct ast_stmt *stmt)
+{
+    if (!stmt)
+        return NULL;
+    const struct ast_stmt *found = NULL;
+    switch (stmt->kind) {
+    case STMT_RETURN:
+        return stmt;
+    case STMT_BLOCK:
+        for (size_t i = 0; i < stmt->block.statements.count && !found; i++)
+            found = find_return(vec_get(&stmt->block.statements, i));
+        return found;
+    case STMT_IF:
+        found = find_return(stmt->if_stmt.then_branch);
+        return found ? found : find_return(stmt->if_stmt.else_branch);
+    case STMT_WHILE:
+        return find_return(stmt->while_stmt.body);
+    case STMT_UNROLL:
+        return find_return(stmt->unroll.body);
+    case STMT_FOR:
+        return find_return(stmt->for_range.body);
+    case STMT_FOR_MAP:
+        return find_return(stmt->for_map.body);
+    default:
+        return NULL;
+    }
+}
+
+bool sema_check_range_callback(struct checker *checker, struct ast_stmt *stmt)
+{
+    size_t scope = checker->variables.count - 1; /* the counter is the body's own */
+    size_t floor = sema_scope_enter_callback(checker);
+    bool ok = sema_check_stmt(checker, stmt->for_range.body);
+    sema_scope_leave_callback(checker, floor);
+    struct body_scan scan = {checker, NULL, scope, ok};
+    if (ok)
+        ast_walk_stmt(stmt->for_range.body, scan_expr, &scan);
+    const struct ast_stmt *inner_return =
+        checker->function && scan.ok ? find_return(stmt->for_range.body) : NULL;
+    if (inner_return) {
+        struct diag_entry *entry =
+            diag_error(checker->diag, inner_return->loc,
+                       "a fn cannot return from inside a for loop whose range is not a "
+                       "constant of at most %d values",
+                       SEMA_INLINE_RANGE_MAX);
+        diag_hint(entry, "keep the result in a variable, `break`, and return after the loop");
+        return false;
+    }
     return scan.ok;
 }

@@ -10,6 +10,7 @@
 
 #include "ast/sema_functions.h"
 #include "ast/sema_internal.h"
+#include "ast/sema_loops.h"
 
 /* Shadowing would make `$x` mean two things in one probe: refuse it. */
 static bool check_not_declared(struct checker *checker, struct ast_expr *variable)
@@ -126,7 +127,8 @@ bool sema_check_for(struct checker *checker, struct ast_stmt *stmt)
     size_t scope = checker->variables.count;
     declare(checker, stmt->for_range.variable, type_int(8, true));
     checker->loop_depth++;
-    ok = sema_check_stmt(checker, stmt->for_range.body);
+    ok = sema_for_range_needs_callback(stmt) ? sema_check_range_callback(checker, stmt)
+                                             : sema_check_stmt(checker, stmt->for_range.body);
     checker->loop_depth--;
     checker->variables.count = scope;
     return ok;

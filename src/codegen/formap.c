@@ -1,28 +1,32 @@
-/* formap.c: `for ($kv : @map) { body }` through bpf_for_each_map_elem.
+/* formap.c: loop bodies as BPF callbacks, and `for ($kv : @map) { body }`
+ * through bpf_for_each_map_elem.
  *
  * The body becomes a static BPF subprogram, called once per entry as
- * callback(map, key, value, context); it returns 0 to go on and 1 to stop
- * (break). The probe passes a context on its stack (the kernel requires a
- * stack pointer there), an array of 8-byte slots:
+ * callback(map, key, value, context), or once per pass of a range loop as
+ * callback(index, context) by bpf_loop (loops.c); it returns 0 to go on and
+ * 1 to stop (break). The probe passes a context on its stack (the kernel
+ * requires a stack pointer there), an array of 8-byte slots:
  *
  *   [0] scratch memory for the body: a region of the probe's temporaries,
  *       sized by what the compiled body needs (nested loops nest regions)
  *   [1] the probe id and [2] nargs (a shared syscall program knows them
  *       only at run time)
  *   [3] set by the body when it ends the probe (`return`, exit())
- *   [4...] the address of each variable of the probe the body uses, so the
+ *   [4...] the loop kind's own slots (a range loop's start), then
+ *       the address of each variable of the probe the body uses, so the
  *       body reads and assigns the probe's own copies. */
 #include <stdio.h>
 #include <string.h>
 
 #include "codegen/aggregations.h"
+#include "codegen/loop_callbacks.h"
 
 enum {
     SLOT_SCRATCH,
     SLOT_PROBE_ID,
     SLOT_NARGS,
     SLOT_RETURNED,
-    SLOT_CAPTURES,
+    SLOT_EXTRA,
 };
 
 /* What a function being built owns in struct codegen. */
@@ -93,7 +97,12 @@ static LLVMValueRef context_slot(struct codegen *cg, LLVMValueRef context, unsig
     return codegen_offset(cg, context, 8 * slot);
 }
 
-static LLVMValueRef new_callback(struct codegen *cg)
+static unsigned first_capture(const struct loop_callback *callback)
+{
+    return SLOT_EXTRA + callback->extra_slots;
+}
+
+static LLVMValueRef new_callback(struct codegen *cg, unsigned parameter_count)
 {
     char name[32];
     unsigned number = 0;
@@ -101,8 +110,11 @@ static LLVMValueRef new_callback(struct codegen *cg)
         snprintf(name, sizeof(name), "sonde_for_%u", number++);
     while (LLVMGetNamedFunction(cg->module, name));
     LLVMTypeRef parameters[] = {cg->ptr, cg->ptr, cg->ptr, cg->ptr};
-    LLVMValueRef function =
-        LLVMAddFunction(cg->module, name, LLVMFunctionType(cg->i64, parameters, 4, false));
+    /* bpf_loop passes the index, a number, first. */
+    if (parameter_count == 2)
+        parameters[0] = cg->i64;
+    LLVMValueRef function = LLVMAddFunction(
+        cg->module, name, LLVMFunctionType(cg->i64, parameters, parameter_count, false));
     LLVMSetLinkage(function, LLVMInternalLinkage);
     LLVMSetSection(function, ".text");
     const char *attributes[] = {"nounwind", "noinline"};
@@ -153,22 +165,132 @@ static void enter_callback(struct codegen *cg, LLVMValueRef context)
 }
 
 /* The probe's variables, by reference; their own slots come back after. */
-static void bind_captures(struct codegen *cg, const struct vec *captures, LLVMValueRef context,
-                          void **saved_storage)
+static void bind_captures(struct codegen *cg, const struct loop_callback *callback,
+                          LLVMValueRef context, void **saved_storage)
 {
+    const struct vec *captures = callback->captures;
     for (size_t i = 0; i < captures->count; i++) {
         struct sema_variable *variable = vec_get(captures, i);
         saved_storage[i] = variable->storage;
-        variable->storage = LLVMBuildLoad2(
-            cg->builder, cg->ptr, context_slot(cg, context, SLOT_CAPTURES + (unsigned)i), "");
+        variable->storage =
+            LLVMBuildLoad2(cg->builder, cg->ptr,
+                           context_slot(cg, context, first_capture(callback) + (unsigned)i), "");
         vec_push(&cg->variables, variable);
     }
 }
 
-/* $kv = (key, value); a per-CPU value is the total over the CPUs. */
-static void fill_pair(struct codegen *cg, struct ast_stmt *stmt, LLVMValueRef key,
-                      LLVMValueRef value)
+/* Builds the callback; *need is the bytes of scratch memory it needs. */
+LLVMValueRef codegen_callback_build(struct codegen *cg, const struct loop_callback *callback,
+                                    unsigned *need)
 {
+    const struct vec *captures = callback->captures;
+    LLVMValueRef function = new_callback(cg, callback->parameters);
+    void **saved_storage = arena_alloc(cg->arena, sizeof(void *) * (captures->count + 1));
+    struct function_state saved;
+    save_function(cg, &saved);
+    LLVMMetadataRef saved_scope = cg->debug_scope;
+    LLVMMetadataRef saved_location = LLVMGetCurrentDebugLocation2(cg->builder);
+    cg->function = function;
+    /* A BPF subprogram needs its own func_info, and its lines their own scope. */
+    codegen_debug_function(cg, function, callback->loop->loc);
+    LLVMValueRef context = LLVMGetParam(function, callback->parameters - 1);
+    enter_callback(cg, context);
+    bind_captures(cg, callback, context, saved_storage);
+
+    LLVMPositionBuilderAtEnd(cg->builder, cg->start_block);
+    callback->prologue(cg, callback, function, context);
+    codegen_stmt(cg, callback->body);
+    LLVMBuildBr(cg->builder, cg->continue_target);
+    LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
+    LLVMBuildBr(cg->builder, cg->setup_block);
+    codegen_scratch_end(cg);
+    *need = ((cg->variable_bytes + 7) & ~7u) + ((cg->temporary_peak + 7) & ~7u);
+
+    for (size_t i = 0; i < cg->variables.count; i++)
+        ((struct sema_variable *)vec_get(&cg->variables, i))->storage = NULL;
+    vec_free(&cg->variables);
+    for (size_t i = 0; i < captures->count; i++)
+        ((struct sema_variable *)vec_get(captures, i))->storage = saved_storage[i];
+    restore_function(cg, &saved);
+    cg->debug_scope = saved_scope;
+    codegen_debug_restore(cg, saved_location);
+    return function;
+}
+
+static LLVMValueRef context_on_stack(struct codegen *cg, unsigned slots)
+{
+    LLVMBasicBlockRef current = LLVMGetInsertBlock(cg->builder);
+    LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
+    LLVMValueRef context = LLVMBuildAlloca(cg->builder, LLVMArrayType(cg->i64, slots), "for_ctx");
+    LLVMPositionBuilderAtEnd(cg->builder, current);
+    return context;
+}
+
+LLVMValueRef codegen_callback_context(struct codegen *cg, const struct loop_callback *callback,
+                                      unsigned need)
+{
+    const struct vec *captures = callback->captures;
+    unsigned slots = first_capture(callback) + (unsigned)captures->count;
+    LLVMValueRef context = context_on_stack(cg, slots);
+    LLVMValueRef region = need ? codegen_alloca(cg, need, "for_scratch") : LLVMConstNull(cg->ptr);
+    LLVMBuildStore(cg->builder, region, context_slot(cg, context, SLOT_SCRATCH));
+    LLVMBuildStore(cg->builder, cg->probe_id, context_slot(cg, context, SLOT_PROBE_ID));
+    LLVMBuildStore(cg->builder, cg->nargs, context_slot(cg, context, SLOT_NARGS));
+    LLVMBuildStore(cg->builder, codegen_const(cg, 0), context_slot(cg, context, SLOT_RETURNED));
+    for (size_t i = 0; i < captures->count; i++)
+        LLVMBuildStore(cg->builder, codegen_variable_slot(cg, vec_get(captures, i)),
+                       context_slot(cg, context, first_capture(callback) + (unsigned)i));
+    return context;
+}
+
+LLVMValueRef codegen_callback_extra(struct codegen *cg, LLVMValueRef context, unsigned index)
+{
+    return context_slot(cg, context, SLOT_EXTRA + index);
+}
+
+void codegen_callback_finish(struct codegen *cg, LLVMValueRef context)
+{
+    LLVMValueRef returned =
+        LLVMBuildLoad2(cg->builder, cg->i64, context_slot(cg, context, SLOT_RETURNED), "returned");
+    LLVMBasicBlockRef after = codegen_block(cg, "for.after");
+    LLVMBuildCondBr(cg->builder,
+                    LLVMBuildICmp(cg->builder, LLVMIntNE, returned, codegen_const(cg, 0), ""),
+                    cg->return_block, after);
+    LLVMPositionBuilderAtEnd(cg->builder, after);
+}
+
+struct capture_scan {
+    struct vec *captures;
+};
+
+static bool capture_variable(struct ast_expr *expr, void *context)
+{
+    struct capture_scan *scan = context;
+    struct sema_variable *variable = expr->kind == EXPR_VARIABLE ? expr->variable.symbol : NULL;
+    if (!variable || !variable->storage)
+        return true;
+    for (size_t i = 0; i < scan->captures->count; i++)
+        if (vec_get(scan->captures, i) == variable)
+            return true;
+    vec_push(scan->captures, variable);
+    return true;
+}
+
+/* Codegen emits in text order, so a variable the body can see from outside
+ * has its slot by now, and one declared inside the body has none yet. */
+void codegen_callback_captures(struct ast_stmt *body, struct vec *captures)
+{
+    struct capture_scan scan = {captures};
+    ast_walk_stmt(body, capture_variable, &scan);
+}
+
+/* $kv = (key, value); a per-CPU value is the total over the CPUs. */
+static void fill_pair(struct codegen *cg, const struct loop_callback *callback,
+                      LLVMValueRef function, LLVMValueRef context)
+{
+    (void)context;
+    struct ast_stmt *stmt = callback->loop;
+    LLVMValueRef key = LLVMGetParam(function, 1), value = LLVMGetParam(function, 2);
     struct sema_variable *pair = stmt->for_map.variable->variable.symbol;
     const struct sema_map *map = stmt->for_map.map->map.symbol;
     const struct type_field *fields = pair->type->fields;
@@ -182,80 +304,24 @@ static void fill_pair(struct codegen *cg, struct ast_stmt *stmt, LLVMValueRef ke
         codegen_memcpy(cg, value_slot, value, map->value->size);
 }
 
-/* Builds the callback; returns the bytes of scratch memory it needs. */
-static unsigned compile_callback(struct codegen *cg, struct ast_stmt *stmt, LLVMValueRef function)
-{
-    const struct vec *captures = &stmt->for_map.captures;
-    void **saved_storage = arena_alloc(cg->arena, sizeof(void *) * (captures->count + 1));
-    struct function_state saved;
-    save_function(cg, &saved);
-    LLVMMetadataRef saved_scope = cg->debug_scope;
-    LLVMMetadataRef saved_location = LLVMGetCurrentDebugLocation2(cg->builder);
-    cg->function = function;
-    /* A BPF subprogram needs its own func_info, and its lines their own scope. */
-    codegen_debug_function(cg, function, stmt->loc);
-    LLVMValueRef context = LLVMGetParam(function, 3);
-    enter_callback(cg, context);
-    bind_captures(cg, captures, context, saved_storage);
-
-    LLVMPositionBuilderAtEnd(cg->builder, cg->start_block);
-    fill_pair(cg, stmt, LLVMGetParam(function, 1), LLVMGetParam(function, 2));
-    codegen_stmt(cg, stmt->for_map.body);
-    LLVMBuildBr(cg->builder, cg->continue_target);
-    LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
-    LLVMBuildBr(cg->builder, cg->setup_block);
-    codegen_scratch_end(cg);
-    unsigned need = ((cg->variable_bytes + 7) & ~7u) + ((cg->temporary_peak + 7) & ~7u);
-
-    for (size_t i = 0; i < cg->variables.count; i++)
-        ((struct sema_variable *)vec_get(&cg->variables, i))->storage = NULL;
-    vec_free(&cg->variables);
-    for (size_t i = 0; i < captures->count; i++)
-        ((struct sema_variable *)vec_get(captures, i))->storage = saved_storage[i];
-    restore_function(cg, &saved);
-    cg->debug_scope = saved_scope;
-    codegen_debug_restore(cg, saved_location);
-    return need;
-}
-
-static LLVMValueRef context_on_stack(struct codegen *cg, unsigned slots)
-{
-    LLVMBasicBlockRef current = LLVMGetInsertBlock(cg->builder);
-    LLVMPositionBuilderAtEnd(cg->builder, cg->entry_block);
-    LLVMValueRef context = LLVMBuildAlloca(cg->builder, LLVMArrayType(cg->i64, slots), "for_ctx");
-    LLVMPositionBuilderAtEnd(cg->builder, current);
-    return context;
-}
-
 void codegen_for_map(struct codegen *cg, struct ast_stmt *stmt)
 {
     const struct vec *captures = &stmt->for_map.captures;
     /* The probe's slots exist before the body takes their addresses. */
     for (size_t i = 0; i < captures->count; i++)
         codegen_variable_slot(cg, vec_get(captures, i));
-    LLVMValueRef callback = new_callback(cg);
-    unsigned need = compile_callback(cg, stmt, callback);
-
-    unsigned slots = SLOT_CAPTURES + (unsigned)captures->count;
-    LLVMValueRef context = context_on_stack(cg, slots);
-    LLVMValueRef region = need ? codegen_alloca(cg, need, "for_scratch") : LLVMConstNull(cg->ptr);
-    LLVMBuildStore(cg->builder, region, context_slot(cg, context, SLOT_SCRATCH));
-    LLVMBuildStore(cg->builder, cg->probe_id, context_slot(cg, context, SLOT_PROBE_ID));
-    LLVMBuildStore(cg->builder, cg->nargs, context_slot(cg, context, SLOT_NARGS));
-    LLVMBuildStore(cg->builder, codegen_const(cg, 0), context_slot(cg, context, SLOT_RETURNED));
-    for (size_t i = 0; i < captures->count; i++)
-        LLVMBuildStore(cg->builder, codegen_variable_slot(cg, vec_get(captures, i)),
-                       context_slot(cg, context, SLOT_CAPTURES + (unsigned)i));
-
+    struct loop_callback callback = {
+        .loop = stmt,
+        .body = stmt->for_map.body,
+        .captures = captures,
+        .parameters = 4,
+        .prologue = fill_pair,
+    };
+    unsigned need = 0;
+    LLVMValueRef function = codegen_callback_build(cg, &callback, &need);
+    LLVMValueRef context = codegen_callback_context(cg, &callback, need);
     const struct sema_map *map = stmt->for_map.map->map.symbol;
-    LLVMValueRef args[] = {cg->user_maps[map->index], callback, context, codegen_const(cg, 0)};
+    LLVMValueRef args[] = {cg->user_maps[map->index], function, context, codegen_const(cg, 0)};
     codegen_call_helper(cg, (enum bpf_helper)HELPER_FOR_EACH_MAP_ELEM, args, 4);
-
-    LLVMValueRef returned =
-        LLVMBuildLoad2(cg->builder, cg->i64, context_slot(cg, context, SLOT_RETURNED), "returned");
-    LLVMBasicBlockRef after = codegen_block(cg, "for.after");
-    LLVMBuildCondBr(cg->builder,
-                    LLVMBuildICmp(cg->builder, LLVMIntNE, returned, codegen_const(cg, 0), ""),
-                    cg->return_block, after);
-    LLVMPositionBuilderAtEnd(cg->builder, after);
+    codegen_callback_finish(cg, context);
 }
