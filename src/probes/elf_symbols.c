@@ -123,8 +123,10 @@ static int read_elf(struct arena *arena, Elf *elf, struct probe_elf *out, const 
         return -ENOEXEC;
     }
     GElf_Ehdr header;
-    if (gelf_getehdr(elf, &header))
+    if (gelf_getehdr(elf, &header)) {
         out->position_independent = header.e_type == ET_DYN;
+        out->machine = header.e_machine;
+    }
     read_segments(arena, elf, out);
     Elf_Scn *section = NULL;
     while ((section = elf_nextscn(elf, section)) != NULL) {

@@ -28,6 +28,7 @@ struct probe_elf {
     /* ET_DYN (a PIE or a shared library): loaded at an address chosen at
      * run time, so the addresses above are relative to that base. */
     bool position_independent;
+    uint16_t machine; /* e_machine: EM_X86_64, EM_AARCH64, ... (how its code decodes) */
 };
 
 /* Read the functions (STT_FUNC and STT_GNU_IFUNC) and variables

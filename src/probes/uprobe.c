@@ -4,6 +4,10 @@
  * name (`libc`); with -p, `*` stands for every file the process maps. The
  * target may also be an address (`uprobe:/bin/bash:0x4f0e0`).
  *
+ * C++ functions may be named as the source writes them after `cpp:`
+ * (uprobe:BIN:cpp:"ns::f", uprobe:BIN:cpp:ns::*); `func` shows C++
+ * functions demangled ("ns::f(int)"), `probe` their symbol.
+ *
  * The program gets the saved user registers: arg0..argN at entry, retval
  * at return, both pointing into the traced process. */
 #include <errno.h>
@@ -17,6 +21,7 @@
 #include "probes/binary_path.h"
 #include "probes/elf_symbols.h"
 #include "probes/probes_internal.h"
+#include "probes/uprobe_internal.h"
 
 static const char *const uprobe_aliases[] = {"u", NULL};
 static const char *const uretprobe_aliases[] = {"ur", NULL};
@@ -27,6 +32,7 @@ struct uprobe_target {
     uint64_t offset;      /* +N into the function */
     bool by_address;
     uint64_t address;
+    bool cpp; /* `cpp:`: the function is matched against demangled C++ names */
 };
 
 static bool parse_address(const char *text, uint64_t *address)
@@ -37,27 +43,58 @@ static bool parse_address(const char *text, uint64_t *address)
     return text[0] >= '0' && text[0] <= '9' && !errno && end != text && !*end;
 }
 
-/* "binary:function[+offset]": the function is after the last colon, so
- * that a path with colons still works. */
+/* "name+N" → name and N; false when there is no such suffix. */
+static bool split_offset(struct arena *arena, const char *text, const char **name, uint64_t *offset)
+{
+    const char *plus = strrchr(text, '+');
+    if (!plus || plus == text || !parse_address(plus + 1, offset))
+        return false;
+    *name = arena_strndup(arena, text, (size_t)(plus - text));
+    return true;
+}
+
+/* The function part: `name`, `name+N` or, after cpp:, `"ns::f(int)"[+N]`
+ * (the quotes stay when the name holds a ':', see front/parse.c). */
+static bool parse_function(struct arena *arena, const char *text, bool is_return,
+                           struct uprobe_target *out)
+{
+    if (parse_address(text, &out->address)) {
+        out->by_address = !out->cpp;
+        out->function = text;
+        return !out->cpp;
+    }
+    const char *close = text[0] == '"' ? strchr(text + 1, '"') : NULL;
+    if (close) {
+        out->function = arena_strndup(arena, text + 1, (size_t)(close - text - 1));
+        if (!close[1])
+            return true;
+        return close[1] == '+' && !is_return && !probes_has_wildcard(out->function) &&
+               parse_address(close + 2, &out->offset);
+    }
+    out->function = text;
+    const char *name = NULL;
+    if (!split_offset(arena, text, &name, &out->offset))
+        return out->cpp || !strchr(text, '+'); /* C++ has operator+ */
+    if (is_return || probes_has_wildcard(name))
+        return false;
+    out->function = name;
+    return true;
+}
+
+/* "binary:function[+offset]" or "binary:cpp:function[+offset]": without
+ * cpp:, the function is after the last colon, so that a path with colons
+ * still works; with it, C++ names hold colons themselves. */
 static bool parse_target(struct arena *arena, const char *text, bool is_return,
                          struct uprobe_target *out)
 {
-    const char *colon = strrchr(text, ':');
-    if (!colon || colon == text || !colon[1])
+    const char *cpp = strstr(text, ":cpp:");
+    const char *colon = cpp ? cpp : strrchr(text, ':');
+    const char *function = cpp ? cpp + 5 : colon ? colon + 1 : NULL;
+    if (!colon || colon == text || !function[0])
         return false;
     out->binary = arena_strndup(arena, text, (size_t)(colon - text));
-    out->function = colon + 1;
-    if (parse_address(out->function, &out->address)) {
-        out->by_address = true;
-        return true;
-    }
-    const char *plus = strchr(out->function, '+');
-    if (!plus)
-        return true;
-    if (is_return || probes_has_wildcard(out->function) || !parse_address(plus + 1, &out->offset))
-        return false;
-    out->function = arena_strndup(arena, out->function, (size_t)(plus - out->function));
-    return true;
+    out->cpp = cpp != NULL;
+    return parse_function(arena, function, is_return, out);
 }
 
 static struct probe_instance *make_instance(const struct probe_env *env,
@@ -69,7 +106,8 @@ static struct probe_instance *make_instance(const struct probe_env *env,
     instance->kind = kind;
     instance->name = arena_printf(env->arena, "%s:%s:%s%s", kind->name, path, function, suffix);
     instance->syscall_number = -1;
-    instance->function = function;
+    const char *demangled = probes_uprobe_demangle(env->arena, function);
+    instance->function = demangled ? demangled : function;
     instance->path = path;
     instance->offset = file_offset;
     instance->pid = env->target_pid;
@@ -91,6 +129,33 @@ static void hint_closest(struct diag_entry *entry, const struct probe_elf *elf, 
     vec_free(&names);
 }
 
+/* A probe at `offset` bytes into `symbol` must be on an instruction: the
+ * kernel would put its breakpoint byte anywhere, and in the middle of an
+ * instruction it changes what the traced program does. */
+static int check_boundary(const struct ast_attach_point *point, const struct probe_env *env,
+                          const char *path, const struct probe_elf *elf,
+                          const struct probe_elf_symbol *symbol, uint64_t offset, struct diag *diag)
+{
+    struct uprobe_boundary_check check;
+    probes_uprobe_check_boundary(env->arena, path, elf, symbol, offset, &check);
+    if (check.result == UPROBE_BOUNDARY_OK)
+        return 0;
+    if (check.result == UPROBE_BOUNDARY_INSIDE) {
+        struct diag_entry *entry =
+            diag_error(diag, point->loc,
+                       "could not add a uprobe into the middle of an instruction: "
+                       "%s:%s+%llu",
+                       path, symbol->name, (unsigned long long)offset);
+        diag_hint(entry, "the instructions around it start at %s+%llu and %s+%llu", symbol->name,
+                  (unsigned long long)check.before, symbol->name, (unsigned long long)check.after);
+    } else {
+        diag_error(diag, point->loc,
+                   "cannot check that %s:%s+%llu is on an instruction boundary: %s", path,
+                   symbol->name, (unsigned long long)offset, check.reason);
+    }
+    return -EINVAL;
+}
+
 static int expand_address(const struct ast_attach_point *point, const struct probe_env *env,
                           const struct probe_kind *kind, const struct uprobe_target *target,
                           const char *path, const struct probe_elf *elf, struct vec *out,
@@ -103,9 +168,43 @@ static int expand_address(const struct ast_attach_point *point, const struct pro
         return -EINVAL;
     }
     const struct probe_elf_symbol *symbol = probes_elf_function_at(elf, target->address);
+    if (!symbol) {
+        diag_error(diag, point->loc,
+                   "cannot check that address 0x%llx of %s is on an instruction boundary: "
+                   "no function symbol holds it",
+                   (unsigned long long)target->address, path);
+        return -EINVAL;
+    }
+    int err =
+        check_boundary(point, env, path, elf, symbol, target->address - symbol->address, diag);
+    if (err)
+        return err;
     struct probe_instance *instance = make_instance(env, kind, path, target->function, "", offset);
-    instance->function = symbol ? symbol->name : target->function;
+    const char *demangled = probes_uprobe_demangle(env->arena, symbol->name);
+    instance->function = demangled ? demangled : symbol->name;
     vec_push(out, instance);
+    return 0;
+}
+
+/* One instance at `target->offset` into `symbol`, checked first. */
+static int add_symbol(const struct ast_attach_point *point, const struct probe_env *env,
+                      const struct probe_kind *kind, const struct uprobe_target *target,
+                      const char *path, const struct probe_elf *elf,
+                      const struct probe_elf_symbol *symbol, struct vec *out, struct diag *diag)
+{
+    if (target->offset && symbol->size && target->offset >= symbol->size) {
+        diag_error(diag, point->loc, "offset %llu is beyond the end of %s (%llu bytes)",
+                   (unsigned long long)target->offset, symbol->name,
+                   (unsigned long long)symbol->size);
+        return -EINVAL;
+    }
+    int err = check_boundary(point, env, path, elf, symbol, target->offset, diag);
+    if (err)
+        return err;
+    const char *suffix =
+        target->offset ? arena_printf(env->arena, "+%llu", (unsigned long long)target->offset) : "";
+    vec_push(out, make_instance(env, kind, path, symbol->name, suffix,
+                                symbol->file_offset + target->offset));
     return 0;
 }
 
@@ -123,17 +222,34 @@ static int expand_symbol(const struct ast_attach_point *point, const struct prob
             hint_closest(entry, elf, target->function, path);
         return err;
     }
-    if (target->offset && symbol->size && target->offset >= symbol->size) {
-        diag_error(diag, point->loc, "offset %llu is beyond the end of %s (%llu bytes)",
-                   (unsigned long long)target->offset, symbol->name,
-                   (unsigned long long)symbol->size);
-        return -EINVAL;
+    return add_symbol(point, env, kind, target, path, elf, symbol, out, diag);
+}
+
+/* cpp: every function whose C++ name matches, overloads included, as
+ * bpftrace does; a name without wildcards that matches none is missing. */
+static int expand_cpp(const struct ast_attach_point *point, const struct probe_env *env,
+                      const struct probe_kind *kind, const struct uprobe_target *target,
+                      const char *path, const struct probe_elf *elf, bool as_pattern,
+                      struct vec *out, struct diag *diag)
+{
+    size_t first = out->count;
+    for (size_t i = 0; i < elf->functions.count; i++) {
+        const struct probe_elf_symbol *symbol = vec_get(&elf->functions, i);
+        const char *demangled = probes_uprobe_demangle(env->arena, symbol->name);
+        if (!probes_uprobe_cpp_match(target->function, symbol->name, demangled))
+            continue;
+        int err = add_symbol(point, env, kind, target, path, elf, symbol, out, diag);
+        if (err)
+            return err;
     }
-    const char *suffix =
-        target->offset ? arena_printf(env->arena, "+%llu", (unsigned long long)target->offset) : "";
-    vec_push(out, make_instance(env, kind, path, symbol->name, suffix,
-                                symbol->file_offset + target->offset));
-    return 0;
+    if (out->count > first || as_pattern || probes_has_wildcard(target->function))
+        return 0;
+    struct diag_entry *entry = NULL;
+    int err = probes_missing(env, point->loc, diag, &entry, "C++ function '%s' not found in %s",
+                             target->function, path);
+    if (entry)
+        diag_hint(entry, "list its C++ functions with: sonde -l 'uprobe:%s:cpp:*'", path);
+    return err;
 }
 
 /* The instances for one file; `as_pattern`: the function is matched as a
@@ -153,6 +269,8 @@ static int expand_file(const struct ast_attach_point *point, const struct probe_
     }
     if (target->by_address)
         err = expand_address(point, env, kind, target, path, &elf, out, diag);
+    else if (target->cpp)
+        err = expand_cpp(point, env, kind, target, path, &elf, as_pattern, out, diag);
     else if (!as_pattern && !probes_has_wildcard(target->function))
         err = expand_symbol(point, env, kind, target, path, &elf, out, diag);
     else
@@ -249,6 +367,28 @@ static int attach_uprobe(struct bpf_program *program, const struct probe_instanc
     return probes_keep_link(link, instance, out, diag);
 }
 
+/* One line of -l when `symbol` matches; with cpp:, C++ names demangled and
+ * quoted, as bpftrace lists them, so that each line works as an attach point. */
+static int list_symbol(const struct probe_env *env, const struct probe_kind *kind,
+                       const struct uprobe_target *target, const char *path,
+                       const struct probe_elf_symbol *symbol, FILE *out)
+{
+    if (!target->cpp) {
+        if (!probes_glob_match(target->function, symbol->name))
+            return 0;
+        fprintf(out, "%s:%s:%s\n", kind->name, path, symbol->name);
+        return 1;
+    }
+    const char *demangled = probes_uprobe_demangle(env->arena, symbol->name);
+    if (!probes_uprobe_cpp_match(target->function, symbol->name, demangled))
+        return 0;
+    if (demangled)
+        fprintf(out, "%s:%s:cpp:\"%s\"\n", kind->name, path, demangled);
+    else
+        fprintf(out, "%s:%s:cpp:%s\n", kind->name, path, symbol->name);
+    return 1;
+}
+
 /* Listing needs a binary: "uprobe:/bin/bash:*", "uprobe:libc:mall*", and
  * with -p, "uprobe:*:*" for everything the process maps. */
 static int list_kind(const struct probe_env *env, const struct probe_kind *kind,
@@ -274,14 +414,9 @@ static int list_kind(const struct probe_env *env, const struct probe_kind *kind,
         const char *error = NULL;
         if (probes_elf_read(env->arena, vec_get(&files, i), &elf, &error) != 0)
             continue;
-        for (size_t j = 0; j < elf.functions.count; j++) {
-            const struct probe_elf_symbol *symbol = vec_get(&elf.functions, j);
-            if (probes_glob_match(target.function, symbol->name)) {
-                fprintf(out, "%s:%s:%s\n", kind->name, (const char *)vec_get(&files, i),
-                        symbol->name);
-                count++;
-            }
-        }
+        for (size_t j = 0; j < elf.functions.count; j++)
+            count += list_symbol(env, kind, &target, vec_get(&files, i), vec_get(&elf.functions, j),
+                                 out);
         probes_elf_free(&elf);
     }
     vec_free(&files);

@@ -279,9 +279,12 @@ static void test_uprobe(struct arena *arena)
     CHECK(instance && strcmp(probe_kind_uprobe.section(instance, arena), "uprobe") == 0);
     uint64_t entry = instance ? instance->offset : 0;
     diag_free(&diag);
-    instance = only_instance(expand_one(&env, "uprobe:libc:getppid+4", &diag));
-    CHECK(instance && instance->offset == entry + 4);
-    CHECK(instance && strstr(instance->name, ":getppid+4"));
+    /* getppid starts with a 5-byte mov: +5 is the next instruction, +1 is inside it. */
+    instance = only_instance(expand_one(&env, "uprobe:libc:getppid+5", &diag));
+    CHECK(instance && instance->offset == entry + 5);
+    CHECK(instance && strstr(instance->name, ":getppid+5"));
+    diag_free(&diag);
+    CHECK(expand_one(&env, "uprobe:libc:getppid+1", &diag) == NULL);
     diag_free(&diag);
     CHECK(expand_one(&env, "uretprobe:libc:getppid+4", &diag) == NULL);
     diag_free(&diag);
