@@ -16,7 +16,9 @@
 #include "codegen/codegen.h"
 #include "codegen/object_cache.h"
 #include "front/parse.h"
+#include "output/exit_maps.h"
 #include "output/output.h"
+#include "output/truncation.h"
 #include "probes/probe.h"
 #include "runtime/bpf_cpu.h"
 #include "runtime/process.h"
@@ -71,7 +73,9 @@ static void usage(FILE *out)
           "sonde's own options may follow the script too; after --, every argument is the script's.\n"
           "Environment: BPFTRACE_MAX_STRLEN (default 64), BPFTRACE_MAX_MAP_KEYS (default 4096),\n"
           "BPFTRACE_MISSING_PROBES=error|warn|ignore for probes that do not exist,\n"
-          "BPFTRACE_PERF_RB_PAGES (ring buffer pages of 4 KiB per CPU; default 64),\n"
+          "BPFTRACE_PERF_RB_PAGES (ring buffer pages of 4 KiB per CPU; default 64), and the\n"
+          "other settings of bpftrace's config block: BPFTRACE_STR_TRUNC_TRAILER (default \"..\"),\n"
+          "BPFTRACE_PRINT_MAPS_ON_EXIT, BPFTRACE_MAX_PROBES (default 1024), ...;\n"
           "SONDE_SYSCALLS_VIA_RAW=0 to attach syscalls:* tracepoints one by one,\n"
           "SONDE_CACHE=0 to compile without the object cache (SONDE_CACHE_DIR: its directory,\n"
           "default ~/.cache/sonde), SONDE_BPF_CPU=v3|v4 to choose the BPF instruction set.\n",
@@ -363,6 +367,12 @@ static unsigned setting_unsigned(const struct ast_program *program, const char *
     return parse_unsigned(value, fallback);
 }
 
+/* The capacity of str()'s strings (bpftrace's old name BPFTRACE_STRLEN too). */
+static unsigned max_strlen_setting(const struct ast_program *program)
+{
+    return setting_unsigned(program, "max_strlen", "BPFTRACE_STRLEN", 64);
+}
+
 /* bpftrace's perf_rb_pages sizes the ring; without it, 64 pages per CPU. */
 static unsigned ring_buffer_bytes(const struct ast_program *program)
 {
@@ -408,15 +418,10 @@ struct pipeline {
  * compiled in, and held until the probes are attached. */
 static int prepare_targets(const struct cli *cli, struct pipeline *p)
 {
+    /* Both the script's value and the environment's were checked (ast_config_check*). */
     const char *missing = ast_config_setting(p->program, "missing_probes");
-    if (missing && !probes_parse_missing(missing, &p->missing_probes)) {
-        /* The script's value was checked with its location: this one is
-         * from the environment. */
-        struct diag_entry *entry = diag_error(&p->diag, (struct srcloc){0},
-                                              "invalid missing_probes '%s'", missing);
-        diag_hint(entry, "use error, warn or ignore");
-        return -EINVAL;
-    }
+    if (missing)
+        probes_parse_missing(missing, &p->missing_probes);
     if (cli->child_command)
         p->target = runtime_target_spawn(cli->child_command, &p->diag);
     else if (cli->target_pid)
@@ -444,6 +449,29 @@ static size_t count_instances(const struct ast_program *program)
             count += ((const struct ast_variant *)vec_get(&probe->variants, j))->instances.count;
     }
     return count;
+}
+
+/* bpftrace's max_probes (default 1024): a wildcard that matches more is
+ * refused at the block that crosses the limit, before anything loads. */
+static int check_probe_count(struct pipeline *p)
+{
+    unsigned limit = setting_unsigned(p->program, "max_probes", NULL, 1024);
+    size_t count = 0;
+    for (size_t i = 0; i < p->program->probes.count; i++) {
+        const struct ast_probe *probe = vec_get(&p->program->probes, i);
+        for (size_t j = 0; j < probe->variants.count; j++)
+            count += ((const struct ast_variant *)vec_get(&probe->variants, j))->instances.count;
+        if (count > limit) {
+            struct diag_entry *entry = diag_error(
+                &p->diag, probe->loc,
+                "this brings the program to %zu probes, more than max_probes (%u)", count, limit);
+            diag_hint(entry,
+                      "narrow the wildcards, or raise the limit: config = { max_probes = N } "
+                      "or BPFTRACE_MAX_PROBES");
+            return -E2BIG;
+        }
+    }
+    return 0;
 }
 
 /* -v: headers are not read; say so, since a reader of the script may expect it. */
@@ -496,6 +524,8 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
     if (p->verbose)
         note_ignored_includes(p->program);
     if (ast_config_check(p->program, &p->diag) != 0 ||
+        ast_config_check_environment(&p->diag) != 0 ||
+        ast_config_check_unstable(p->program, &p->diag) != 0 ||
         front_add_stdlib(p->program, &p->arena, &p->diag) != 0 ||
         ast_expand_macros(p->program, &p->arena, &p->diag) != 0)
         return -EINVAL;
@@ -529,13 +559,16 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
     err = probes_expand_program(p->program, &env, &p->diag);
     if (err)
         return err;
+    err = check_probe_count(p);
+    if (err)
+        return err;
     if (p->verbose) {
         char what[64];
         snprintf(what, sizeof(what), "expanded into %zu probes", count_instances(p->program));
         stage_done(p, what);
     }
     struct sema_options sema_options = {
-        .max_strlen = setting_unsigned(p->program, "max_strlen", "BPFTRACE_STRLEN", 64),
+        .max_strlen = max_strlen_setting(p->program),
         .params = {.values = cli->params, .count = cli->param_count},
         .unsafe = cli->unsafe,
         .child_pid = p->target && runtime_target_is_child(p->target)
@@ -575,6 +608,18 @@ static int emit_elf(const char *path, struct pipeline *p)
     return 0;
 }
 
+/* str_trunc_trailer (".." unless set; "" for none), and print_maps_on_exit. */
+static struct output *apply_output_settings(const struct ast_program *program,
+                                            struct output *output)
+{
+    const char *trailer = ast_config_setting(program, "str_trunc_trailer");
+    output_set_string_truncation(max_strlen_setting(program), trailer ? trailer : "..");
+    if (ast_config_flag(program, "print_maps_on_exit", true))
+        return output;
+    struct output *filtered = output_without_exit_maps(output);
+    return filtered ? filtered : output;
+}
+
 static int run(const struct cli *cli, struct pipeline *p, int *exit_code)
 {
     struct output_names names = {
@@ -588,6 +633,7 @@ static int run(const struct cli *cli, struct pipeline *p, int *exit_code)
                    cli->output.path ? cli->output.path : "stdout", problem);
         return -EINVAL;
     }
+    output = apply_output_settings(p->program, output);
     struct runtime_options options = {
         .output = output,
         .verbose = cli->verbose,

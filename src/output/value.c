@@ -13,13 +13,39 @@
  * output_combine_per_cpu is told the slot size through value_size. */
 #include "output/output.h"
 #include "output/resolved.h"
+#include "output/truncation.h"
 
 #include <inttypes.h>
 #include <string.h>
 
-/* bpftrace's str_trunc_trailer: a string that fills its whole buffer without
- * a NUL was cut short when it was read. */
-#define STRING_TRUNCATION_TRAILER ".."
+/* bpftrace's defaults: max_strlen 64 and str_trunc_trailer "..". */
+static struct {
+    unsigned max_strlen;
+    const char *trailer;
+} truncation = {64, ".."};
+
+void output_set_string_truncation(unsigned max_strlen, const char *trailer)
+{
+    truncation.max_strlen = max_strlen;
+    truncation.trailer = trailer ? trailer : "";
+}
+
+const char *output_truncation_trailer(void)
+{
+    return truncation.trailer;
+}
+
+/* probe_read_str always ends what it read with a NUL, so a str() result
+ * that was cut holds max_strlen - 1 bytes and the NUL; one exactly that long
+ * is taken as cut too, as bpftrace does. str(p, n) with a smaller n asked
+ * for the cut, and shows no trailer. */
+bool output_string_was_cut(const struct type *type, size_t length)
+{
+    if (type->size == 0)
+        return false;
+    return length == type->size ||
+           (type->size == truncation.max_strlen && length + 1 == type->size);
+}
 
 static uint64_t read_word(const void *bytes, unsigned index)
 {
@@ -84,8 +110,8 @@ static void append_string(const struct type *type, const char *bytes, struct str
 {
     size_t length = strnlen(bytes, type->size);
     strbuf_append(out, bytes, length);
-    if (length == type->size && type->size > 0)
-        strbuf_puts(out, STRING_TRUNCATION_TRAILER);
+    if (output_string_was_cut(type, length))
+        strbuf_puts(out, truncation.trailer);
 }
 
 static void append_probe(uint64_t index, const struct output_names *names, struct strbuf *out)

@@ -79,12 +79,12 @@ static void test_nested_blocks(void)
     strbuf_free(&text);
 }
 
-/* A value the parser accepts but the setting cannot hold: at the key. */
+/* A value the parser accepts but the setting cannot hold: at the value. */
 static void test_config_values(void)
 {
-    expect_error("config = { missing_probes = \"igonre\" } BEGIN { }", &options, 1, 12,
+    expect_error("config = { missing_probes = \"igonre\" } BEGIN { }", &options, 1, 29,
                  "invalid value for config key 'missing_probes'");
-    expect_error("config = { missing_probes = 1 } BEGIN { }", &options, 1, 12,
+    expect_error("config = { missing_probes = 1 } BEGIN { }", &options, 1, 29,
                  "invalid value for config key 'missing_probes'");
     expect_accepted("config = { missing_probes = \"warn\" } BEGIN { }", &options);
 }

@@ -73,7 +73,7 @@ static void test_config(void)
     release(&checked);
     rejects("config = { max_strlen = 16; no_such_key = 1 }\nBEGIN { }", 1, 29,
             "unknown config key 'no_such_key'");
-    rejects("config = { max_strlen = \"big\" }\nBEGIN { }", 1, 12, "needs a positive integer");
+    rejects("config = { max_strlen = \"big\" }\nBEGIN { }", 1, 25, "needs a positive integer");
     accepts("config = { missing_probes = \"warn\" }\nBEGIN { }");
 }
 
