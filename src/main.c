@@ -571,6 +571,7 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
         .max_strlen = max_strlen_setting(p->program),
         .params = {.values = cli->params, .count = cli->param_count},
         .unsafe = cli->unsafe,
+        .stack_mode = ast_config_setting(p->program, "stack_mode"),
         .child_pid = p->target && runtime_target_is_child(p->target)
                          ? runtime_target_pid(p->target)
                          : 0,

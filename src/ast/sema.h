@@ -57,6 +57,9 @@ struct sema_options {
     struct sema_params params;
     bool unsafe; /* --unsafe: allow system(), signal(), cat() */
     int child_pid; /* -c: the child's pid, which `cpid` is; 0 without -c */
+    /* kstack/ustack without a mode (bpftrace's stack_mode): "bpftrace",
+     * "perf" or "raw"; NULL is "bpftrace". */
+    const char *stack_mode;
 };
 
 struct sema_result {

@@ -31,6 +31,18 @@ static struct type *special_type(struct checker *checker, enum type_kind kind, u
     return type;
 }
 
+static const char *const stack_modes[] = {"bpftrace", "perf", "raw"};
+
+/* The mode of a stack written without one: the stack_mode setting. */
+static const char *default_stack_mode(const struct checker *checker)
+{
+    const char *mode = checker->options->stack_mode;
+    for (size_t i = 0; mode && i < sizeof(stack_modes) / sizeof(stack_modes[0]); i++)
+        if (strcmp(mode, stack_modes[i]) == 0)
+            return stack_modes[i];
+    return stack_modes[0];
+}
+
 static const struct type *stack_type(struct checker *checker, bool user, const char *mode,
                                      unsigned limit)
 {
@@ -53,7 +65,8 @@ const struct type *sema_function_builtin(struct checker *checker, struct ast_exp
         return special_type(checker, TYPE_USERNAME, 8);
     case BUILTIN_KSTACK:
     case BUILTIN_USTACK:
-        return stack_type(checker, builtin == BUILTIN_USTACK, "bpftrace", SEMA_STACK_FRAMES);
+        return stack_type(checker, builtin == BUILTIN_USTACK, default_stack_mode(checker),
+                          SEMA_STACK_FRAMES);
     default:
         return NULL;
     }
@@ -84,12 +97,10 @@ static bool check_string_literal(struct checker *checker, struct ast_expr *call,
     return false;
 }
 
-static const char *const stack_modes[] = {"bpftrace", "perf", "raw"};
-
 /* kstack(mode), kstack(limit) or kstack(mode, limit); the mode is a bare word. */
 const struct type *sema_check_stack(struct checker *checker, struct ast_expr *call)
 {
-    const char *mode = "bpftrace";
+    const char *mode = default_stack_mode(checker);
     unsigned limit = SEMA_STACK_FRAMES;
     size_t next = 0;
     if (call->call.args.count > 0 && argument(call, 0)->kind == EXPR_IDENTIFIER) {
