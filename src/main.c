@@ -34,7 +34,7 @@ struct cli {
     struct ast_named_params named; /* --name[=value] for getopt() */
     const char **named_storage;    /* named.args, writable */
     bool dump_ast, dump_llvm, dry_run, verbose, list;
-    bool unsafe; /* --unsafe: system(), signal() */
+    bool unsafe; /* --unsafe: system(), signal(), uprobes inside instructions */
     int target_pid;             /* -p */
     const char *child_command;  /* -c */
     const char *emit_elf;       /* --emit-elf FILE: write the object, run nothing */
@@ -54,7 +54,8 @@ static void usage(FILE *out)
           "  -d ast         print the syntax tree before running\n"
           "  -d codegen     print the optimised LLVM IR before running\n"
           "  --dry-run      compile and have the kernel verify, but attach nothing\n"
-          "  --unsafe       allow actions that change the system: system(), signal()\n"
+          "  --unsafe       allow actions that change the system: system(), signal(),\n"
+          "                 uprobes at offsets not known to start an instruction\n"
           "  -p PID         trace only process PID (its uprobes, a pid filter elsewhere);\n"
           "                 stop when it exits\n"
           "  -c 'CMD ARGS'  run CMD once the probes are attached; stop when it exits\n"
@@ -555,7 +556,8 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
                             .syscalls_via_raw = !via_raw || strcmp(via_raw, "0") != 0,
                             .missing_probes = p->missing_probes,
                             .target_pid = cli->target_pid,
-                            .skip_kernel_checks = cli->emit_elf != NULL};
+                            .skip_kernel_checks = cli->emit_elf != NULL,
+                            .unsafe = cli->unsafe};
     err = probes_expand_program(p->program, &env, &p->diag);
     if (err)
         return err;

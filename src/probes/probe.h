@@ -60,6 +60,8 @@ struct probe_env {
     bool skip_kernel_checks;   /* --emit-elf: compile kinds this kernel lacks (kprobe, fentry) */
     bool typed_args;           /* the block reads `args`: type tracepoint fields of struct,
                                   union, enum and typedef types from the kernel's BTF */
+    bool unsafe;               /* --unsafe: attach uprobes whose offset is not known to be on
+                                  an instruction boundary, with a warning */
 };
 
 /* One concrete thing to attach to, after wildcards are expanded. */

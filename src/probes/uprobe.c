@@ -140,18 +140,33 @@ static int check_boundary(const struct ast_attach_point *point, const struct pro
     probes_uprobe_check_boundary(env->arena, path, elf, symbol, offset, &check);
     if (check.result == UPROBE_BOUNDARY_OK)
         return 0;
+    unsigned long long at = (unsigned long long)offset;
+    if (env->unsafe && check.result == UPROBE_BOUNDARY_INSIDE) {
+        diag_warning(diag, point->loc, "unsafe uprobe in the middle of an instruction: %s:%s+%llu",
+                     path, symbol->name, at);
+        return 0;
+    }
+    if (env->unsafe) {
+        diag_warning(diag, point->loc, "unchecked uprobe: %s:%s+%llu (%s)", path, symbol->name, at,
+                     check.reason);
+        return 0;
+    }
     if (check.result == UPROBE_BOUNDARY_INSIDE) {
         struct diag_entry *entry =
             diag_error(diag, point->loc,
-                       "could not add a uprobe into the middle of an instruction: "
-                       "%s:%s+%llu",
-                       path, symbol->name, (unsigned long long)offset);
-        diag_hint(entry, "the instructions around it start at %s+%llu and %s+%llu", symbol->name,
-                  (unsigned long long)check.before, symbol->name, (unsigned long long)check.after);
+                       "could not add a uprobe into the middle of an instruction: %s:%s+%llu", path,
+                       symbol->name, at);
+        diag_hint(entry,
+                  "the instructions around it start at %s+%llu and %s+%llu; --unsafe "
+                  "attaches it anyway",
+                  symbol->name, (unsigned long long)check.before, symbol->name,
+                  (unsigned long long)check.after);
     } else {
-        diag_error(diag, point->loc,
-                   "cannot check that %s:%s+%llu is on an instruction boundary: %s", path,
-                   symbol->name, (unsigned long long)offset, check.reason);
+        struct diag_entry *entry = diag_error(
+            diag, point->loc, "cannot check that %s:%s+%llu is on an instruction boundary: %s",
+            path, symbol->name, at, check.reason);
+        diag_hint(entry,
+                  "--unsafe attaches it anyway, at the risk of corrupting the traced program");
     }
     return -EINVAL;
 }
@@ -168,20 +183,27 @@ static int expand_address(const struct ast_attach_point *point, const struct pro
         return -EINVAL;
     }
     const struct probe_elf_symbol *symbol = probes_elf_function_at(elf, target->address);
-    if (!symbol) {
-        diag_error(diag, point->loc,
-                   "cannot check that address 0x%llx of %s is on an instruction boundary: "
-                   "no function symbol holds it",
-                   (unsigned long long)target->address, path);
+    if (!symbol && env->unsafe) {
+        diag_warning(diag, point->loc, "unchecked uprobe: %s:0x%llx (no function symbol holds it)",
+                     path, (unsigned long long)target->address);
+    } else if (!symbol) {
+        struct diag_entry *entry =
+            diag_error(diag, point->loc,
+                       "cannot check that address 0x%llx of %s is on an instruction boundary: "
+                       "no function symbol holds it",
+                       (unsigned long long)target->address, path);
+        diag_hint(entry,
+                  "--unsafe attaches it anyway, at the risk of corrupting the traced program");
         return -EINVAL;
     }
-    int err =
-        check_boundary(point, env, path, elf, symbol, target->address - symbol->address, diag);
+    int err = symbol ? check_boundary(point, env, path, elf, symbol,
+                                      target->address - symbol->address, diag)
+                     : 0;
     if (err)
         return err;
     struct probe_instance *instance = make_instance(env, kind, path, target->function, "", offset);
-    const char *demangled = probes_uprobe_demangle(env->arena, symbol->name);
-    instance->function = demangled ? demangled : symbol->name;
+    const char *demangled = symbol ? probes_uprobe_demangle(env->arena, symbol->name) : NULL;
+    instance->function = demangled ? demangled : symbol ? symbol->name : target->function;
     vec_push(out, instance);
     return 0;
 }
