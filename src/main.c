@@ -16,9 +16,11 @@
 #include "codegen/codegen.h"
 #include "codegen/object_cache.h"
 #include "front/parse.h"
+#include "info.h"
 #include "output/exit_maps.h"
 #include "output/output.h"
 #include "output/truncation.h"
+#include "probes/list_program.h"
 #include "probes/probe.h"
 #include "runtime/bpf_cpu.h"
 #include "runtime/process.h"
@@ -34,6 +36,7 @@ struct cli {
     struct ast_named_params named; /* --name[=value] for getopt() */
     const char **named_storage;    /* named.args, writable */
     bool dump_ast, dump_llvm, dry_run, verbose, list;
+    bool info;   /* --info: the system's and the build's features */
     bool unsafe; /* --unsafe: system(), signal(), uprobes inside instructions */
     int target_pid;             /* -p */
     const char *child_command;  /* -c */
@@ -46,11 +49,14 @@ static void usage(FILE *out)
 {
     fputs("usage: sonde [options] [script.bt | -] [arguments...]\n"
           "       sonde [options] -e 'program' [arguments...]\n"
-          "       sonde -l [pattern]\n"
+          "       sonde -l [pattern | script.bt | -e 'program']\n"
+          "       sonde --info\n"
           "\n"
           "options:\n"
           "  -e PROGRAM     trace with the program given on the command line\n"
-          "  -l [PATTERN]   list probes matching PATTERN (wildcards * and ?; -lv: arguments)\n"
+          "  -l [PATTERN]   list probes matching PATTERN (wildcards * and ?; -lv: arguments);\n"
+          "                 -l 'struct task*' kernel types (-lv: their definitions);\n"
+          "                 -l script.bt or -l -e 'program': the probes the program attaches\n"
           "  -d ast         print the syntax tree before running\n"
           "  -d codegen     print the optimised LLVM IR before running\n"
           "  --dry-run      compile and have the kernel verify, but attach nothing\n"
@@ -68,6 +74,7 @@ static void usage(FILE *out)
           "  -v             verbose: each stage, libbpf messages, whole verifier logs\n"
           "  -h, --help     show this help\n"
           "  -V, --version  show the version\n"
+          "  --info         show the system, the build and what the kernel supports\n"
           "\n"
           "Arguments after the script are its positional parameters $1, $2, ... ($# counts them);\n"
           "--name[=value] ones are named parameters for getopt() (script.bt --help lists them).\n"
@@ -142,6 +149,7 @@ static const struct option long_options[] = {
     {"dry-run", no_argument, NULL, 'n'},
     {"unsafe", no_argument, NULL, 'U'},
     {"emit-elf", required_argument, NULL, 'E'},
+    {"info", no_argument, NULL, 'i'},
     {NULL, 0, NULL, 0},
 };
 
@@ -168,6 +176,9 @@ static int apply_option(int option, struct cli *cli, char **argv)
         return 0;
     case 'n':
         cli->dry_run = true;
+        return 0;
+    case 'i':
+        cli->info = true;
         return 0;
     case 'U':
         cli->unsafe = true;
@@ -270,8 +281,17 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
         if (status != 0)
             return status;
     }
+    if (cli->info)
+        return 0;
     if (cli->list) {
-        cli->list_pattern = optind < argc ? argv[optind] : NULL;
+        /* As in bpftrace: `-l FILE` lists the probes of the script FILE when
+         * that file exists, else FILE is a pattern; `-l -e PROGRAM` lists the
+         * program's probes. */
+        const char *arg = optind < argc ? argv[optind] : NULL;
+        if (arg && !cli->program_text && probes_list_arg_is_script(arg))
+            cli->script_path = arg;
+        else if (!cli->program_text)
+            cli->list_pattern = arg;
         return 0;
     }
     /* getopt_long() consumed a `--` and stopped there. */
@@ -389,9 +409,12 @@ static int list_probes(const struct cli *cli, struct diag *diag)
     arena_init(&arena);
     struct probe_env env = {.arena = &arena, .tracefs = tracefs, .syscalls_via_raw = false,
                             .target_pid = cli->target_pid};
-    probes_list(&env, cli->list_pattern, cli->verbose, stdout);
+    int listed = probes_list(&env, cli->list_pattern, cli->verbose, stdout);
     arena_free(&arena);
-    return 0;
+    if (listed == -ENODATA)
+        diag_error(diag, (struct srcloc){0},
+                   "cannot list kernel types: this kernel has no BTF (/sys/kernel/btf/vmlinux)");
+    return listed < 0 ? listed : 0;
 }
 
 static double now_ms(void)
@@ -597,6 +620,35 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
     return err;
 }
 
+/* -l with a program: the probes it would attach, its wildcards expanded.
+ * syscalls:* stay tracepoints (not merged onto sys_enter/sys_exit), so that
+ * each lists under its own name; kinds this kernel cannot attach (kprobe,
+ * fentry) are listed as --emit-elf compiles them, by name. */
+static int list_program_probes(const struct cli *cli, const char *source, struct pipeline *p)
+{
+    p->program = front_parse(source, &p->arena, &p->diag);
+    if (!p->program)
+        return -EINVAL;
+    front_substitute_attach_params(p->program, cli->params, cli->param_count, &p->arena);
+    if (ast_config_check(p->program, &p->diag) != 0 ||
+        front_add_stdlib(p->program, &p->arena, &p->diag) != 0 ||
+        ast_expand_macros(p->program, &p->arena, &p->diag) != 0)
+        return -EINVAL;
+    const char *tracefs = probes_tracefs_path(&p->diag);
+    if (!tracefs)
+        return -ENOENT;
+    const char *missing = ast_config_setting(p->program, "missing_probes");
+    if (missing)
+        probes_parse_missing(missing, &p->missing_probes);
+    struct probe_env env = {.arena = &p->arena, .tracefs = tracefs, .syscalls_via_raw = false,
+                            .missing_probes = p->missing_probes, .target_pid = cli->target_pid,
+                            .skip_kernel_checks = true};
+    int err = probes_expand_program(p->program, &env, &p->diag);
+    if (!err)
+        probes_list_program(p->program, cli->verbose, stdout);
+    return err;
+}
+
 /* --emit-elf: the object as it would be loaded, for readelf/llvm-objdump. */
 static int emit_elf(const char *path, struct pipeline *p)
 {
@@ -681,20 +733,30 @@ int main(int argc, char **argv)
     arena_init(&p.arena);
     const char *name = "sonde";
     size_t length = 0;
-    char *source = cli.list ? strdup("") : read_script(&cli, &name, &length);
+    bool list_program = cli.list && (cli.program_text || cli.script_path);
+    bool no_script = cli.info || (cli.list && !list_program);
+    char *source = no_script ? strdup("") : read_script(&cli, &name, &length);
     if (!source)
         return 1;
     diag_init(&p.diag, name, source);
 
     int exit_code = 0;
-    int err = cli.list ? list_probes(&cli, &p.diag) : check_nul_bytes(source, length, &p.diag);
-    if (!err && !cli.list)
+    int err;
+    if (cli.info)
+        err = info_print(stdout, SONDE_VERSION);
+    else if (cli.list && !list_program)
+        err = list_probes(&cli, &p.diag);
+    else
+        err = check_nul_bytes(source, length, &p.diag);
+    if (!err && list_program)
+        err = list_program_probes(&cli, source, &p);
+    else if (!err && !cli.list && !cli.info)
         err = compile(&cli, source, &p);
     if (!err && p.options_listed)
         ; /* nothing to run */
-    else if (!err && cli.emit_elf)
+    else if (!err && cli.emit_elf && !cli.list)
         err = emit_elf(cli.emit_elf, &p);
-    else if (!err && !cli.list)
+    else if (!err && !cli.list && !cli.info)
         err = run(&cli, &p, &exit_code);
     runtime_target_free(p.target);
     print_diagnostics(&p.diag);

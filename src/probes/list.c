@@ -1,10 +1,15 @@
 /* -l: the probes that exist here, by full name, filtered by patterns such
  * as 'tracepoint:sched:*', 't:syscalls:*open*' or '*sleep*'. With -v each
- * probe's arguments follow it, indented, as `args` would type them. */
+ * probe's arguments follow it, indented, as `args` would type them.
+ * Patterns 'struct X', 'union X' and 'enum X' list the kernel's types
+ * instead, and with -v their definitions, as bpftrace does. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "probes/probes_internal.h"
+#include "types/btf.h"
+#include "types/btf_print.h"
 
 static int compare_names(const void *a, const void *b)
 {
@@ -35,6 +40,10 @@ void probes_print_arguments(FILE *out, const struct tracepoint_format *format)
  * name ('t:sched:*' → 'tracepoint:sched:*') and only that kind lists. */
 static int list_pattern(const struct probe_env *env, const char *pattern, bool verbose, FILE *out)
 {
+    if (btf_print_is_type_pattern(pattern)) {
+        struct btf_types *types = btf_types_kernel();
+        return types ? btf_print_types(btf_types_btf(types), pattern, verbose, out) : -ENODATA;
+    }
     const char *colon = pattern ? strchr(pattern, ':') : NULL;
     const struct probe_kind *named = NULL;
     if (colon) {
@@ -70,8 +79,10 @@ int probes_list(const struct probe_env *env, const char *patterns, bool verbose,
         /* Patterns may be written with spaces after the commas. */
         while (*pattern == ' ')
             pattern++;
-        if (*pattern)
-            count += list_pattern(env, pattern, verbose, out);
+        int listed = *pattern ? list_pattern(env, pattern, verbose, out) : 0;
+        if (listed < 0)
+            return listed;
+        count += listed;
         start += length + (start[length] == ',');
     }
     return count;
