@@ -133,7 +133,8 @@ static void append_record(const struct type *type, const char *bytes,
         const char *name = field->name ? field->name : "";
         output_json_string(name, strlen(name), out);
         strbuf_puts(out, ": ");
-        output_json_value(field->type, bytes + field->offset, 0, names, out);
+        unsigned char bits[8];
+        output_json_value(field->type, type_field_value(field, bytes, bits), 0, names, out);
     }
     strbuf_putc(out, '}');
 }

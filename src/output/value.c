@@ -139,7 +139,8 @@ static void append_fields(const struct type *type, const char *bytes,
             strbuf_puts(out, ", ");
         if (record)
             strbuf_printf(out, ".%s = ", field->name ? field->name : "");
-        output_format_value(field->type, bytes + field->offset, names, out);
+        unsigned char bits[8];
+        output_format_value(field->type, type_field_value(field, bytes, bits), names, out);
     }
     strbuf_puts(out, record ? " }" : ")");
 }

@@ -334,3 +334,12 @@ const char *type_name(struct arena *arena, const struct type *type)
     strbuf_free(&buf);
     return name;
 }
+
+const void *type_field_value(const struct type_field *field, const void *record,
+                             unsigned char scratch[8])
+{
+    if (!field->bit_size)
+        return (const char *)record + field->offset;
+    type_bitfield_value(field, record, scratch);
+    return scratch;
+}

@@ -142,6 +142,10 @@ const struct type_field *type_find_field(const struct type *record, const char *
  * `out` as an ordinary integer of the field's type (8 bytes, sign-extended
  * when that type is signed), so printers read it like any other field. */
 void type_bitfield_value(const struct type_field *field, const void *record, unsigned char out[8]);
+/* Where a field's value is, to read it as its type: in the record, or for a
+ * bitfield its value extracted into `scratch`. */
+const void *type_field_value(const struct type_field *field, const void *record,
+                             unsigned char scratch[8]);
 
 /* A readable name for messages: "uint64", "string[64]", "struct foo *", "(int64, string[16])". */
 void type_describe(const struct type *type, struct strbuf *out);
