@@ -108,6 +108,19 @@ static inline const struct type *first_printf_arg_type(const struct checked *che
     return site->arg_types[0];
 }
 
+/* The type of the first printf argument after checking `source` with
+ * `options`, described into `out` ("" when rejected). */
+static inline const char *first_printf_arg_text(const char *source,
+                                                const struct sema_options *options, char *out,
+                                                size_t size)
+{
+    struct checked checked;
+    check_with(&checked, source, options);
+    describe_type(first_printf_arg_type(&checked), out, size);
+    release(&checked);
+    return out;
+}
+
 /* The checked map called `name` ("@x"), or NULL. */
 static inline const struct sema_map *checked_map(const struct checked *checked, const char *name)
 {

@@ -19,15 +19,9 @@ static void rejects(const char *source, int column, const char *text)
     expect_error(source, &options, 0, column, text);
 }
 
-/* The type of the first printf argument after checking `source`, described
- * ("" when rejected). */
 static const char *type_of(const char *source, char *out, size_t size)
 {
-    struct checked checked;
-    check_with(&checked, source, &options);
-    describe_type(first_printf_arg_type(&checked), out, size);
-    release(&checked);
-    return out;
+    return first_printf_arg_text(source, &options, out, size);
 }
 
 static void test_string_casts(void)

@@ -23,11 +23,7 @@ static const char *type_with(const char *source, const struct sema_params *param
     struct sema_options with = options;
     if (params)
         with.params = *params;
-    struct checked checked;
-    check_with(&checked, source, &with);
-    describe_type(first_printf_arg_type(&checked), out, size);
-    release(&checked);
-    return out;
+    return first_printf_arg_text(source, &with, out, size);
 }
 
 static const char *type_of(const char *source, char *out, size_t size)
