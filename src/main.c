@@ -19,7 +19,6 @@
 #include "info.h"
 #include "output/exit_maps.h"
 #include "output/output.h"
-#include "output/truncation.h"
 #include "probes/list_program.h"
 #include "probes/probe.h"
 #include "runtime/bpf_cpu.h"
@@ -663,12 +662,10 @@ static int emit_elf(const char *path, struct pipeline *p)
     return 0;
 }
 
-/* str_trunc_trailer (".." unless set; "" for none), and print_maps_on_exit. */
+/* print_maps_on_exit: false keeps the maps printed at exit out. */
 static struct output *apply_output_settings(const struct ast_program *program,
                                             struct output *output)
 {
-    const char *trailer = ast_config_setting(program, "str_trunc_trailer");
-    output_set_string_truncation(max_strlen_setting(program), trailer ? trailer : "..");
     if (ast_config_flag(program, "print_maps_on_exit", true))
         return output;
     struct output *filtered = output_without_exit_maps(output);
@@ -680,6 +677,8 @@ static int run(const struct cli *cli, struct pipeline *p, int *exit_code)
     struct output_names names = {
         .probe_names = (const char *const *)p->plan.probe_names.items,
         .probe_count = (unsigned)p->plan.probe_names.count,
+        .truncation_trailer = ast_config_setting(p->program, "str_trunc_trailer"),
+        .max_strlen = max_strlen_setting(p->program),
     };
     const char *problem = NULL;
     struct output *output = output_open(&cli->output, names, &problem);

@@ -16,6 +16,12 @@
 struct output_names {
     const char *const *probe_names;
     unsigned probe_count;
+    /* bpftrace's str_trunc_trailer (NULL: its default ".."; "" for none),
+     * shown after a string that was cut short: one with no NUL, or one that
+     * fills a buffer of max_strlen bytes (0: no such buffer) as str()
+     * leaves a string it cut. */
+    const char *truncation_trailer;
+    unsigned max_strlen;
 };
 
 /* How a hist()/lhist() value's buckets map to numbers. The value itself is

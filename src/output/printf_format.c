@@ -481,18 +481,16 @@ static void render_one(const struct format_piece *piece, const struct type *type
 }
 
 void printf_format_render(const struct printf_format *format, const struct type *const *types,
-                          const void *const *values, const char *const *probe_names,
-                          unsigned probe_count, struct strbuf *out)
+                          const void *const *values, const struct output_names *names,
+                          struct strbuf *out)
 {
-    struct output_names names = {.probe_names = probe_names,
-                                 .probe_count = probe_names ? probe_count : 0};
     unsigned argument = 0;
     for (unsigned i = 0; i < format->piece_count; i++) {
         const struct format_piece *piece = &format->pieces[i];
         strbuf_append(out, piece->literal ? piece->literal : "", piece->literal_length);
         if (piece->conversion == CONVERSION_NONE)
             continue;
-        render_one(piece, types[argument], values[argument], &names, out);
+        render_one(piece, types[argument], values[argument], names, out);
         argument++;
     }
 }

@@ -7,6 +7,7 @@
 
 #include "base/arena.h"
 #include "base/strbuf.h"
+#include "output/output.h"
 #include "types/type.h"
 
 enum format_conversion {
@@ -53,10 +54,10 @@ const struct printf_format *printf_format_parse(struct arena *arena, const char 
  * message (arena text) such as "%s expects a string, got uint64". */
 const char *printf_format_check(struct arena *arena, const struct printf_format *format,
                                 unsigned index, const struct type *type);
-/* Render with each argument's bytes as laid out by its type. `probe_names`
- * resolves TYPE_PROBE values (may be NULL). */
+/* Render with each argument's bytes as laid out by its type. `names`
+ * resolves TYPE_PROBE values and says how cut strings end (may be NULL). */
 void printf_format_render(const struct printf_format *format, const struct type *const *types,
-                          const void *const *values, const char *const *probe_names,
-                          unsigned probe_count, struct strbuf *out);
+                          const void *const *values, const struct output_names *names,
+                          struct strbuf *out);
 
 #endif

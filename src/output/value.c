@@ -13,38 +13,21 @@
  * output_combine_per_cpu is told the slot size through value_size. */
 #include "output/output.h"
 #include "output/resolved.h"
-#include "output/truncation.h"
 
 #include <inttypes.h>
 #include <string.h>
-
-/* bpftrace's defaults: max_strlen 64 and str_trunc_trailer "..". */
-static struct {
-    unsigned max_strlen;
-    const char *trailer;
-} truncation = {64, ".."};
-
-void output_set_string_truncation(unsigned max_strlen, const char *trailer)
-{
-    truncation.max_strlen = max_strlen;
-    truncation.trailer = trailer ? trailer : "";
-}
-
-const char *output_truncation_trailer(void)
-{
-    return truncation.trailer;
-}
 
 /* probe_read_str always ends what it read with a NUL, so a str() result
  * that was cut holds max_strlen - 1 bytes and the NUL; one exactly that long
  * is taken as cut too, as bpftrace does. str(p, n) with a smaller n asked
  * for the cut, and shows no trailer. */
-bool output_string_was_cut(const struct type *type, size_t length)
+static bool string_was_cut(const struct type *type, size_t length,
+                           const struct output_names *names)
 {
     if (type->size == 0)
         return false;
-    return length == type->size ||
-           (type->size == truncation.max_strlen && length + 1 == type->size);
+    unsigned max_strlen = names ? names->max_strlen : 0;
+    return length == type->size || (type->size == max_strlen && length + 1 == type->size);
 }
 
 static uint64_t read_word(const void *bytes, unsigned index)
@@ -106,12 +89,13 @@ uint64_t output_average(const void *bytes, bool is_signed)
     return total / count;
 }
 
-static void append_string(const struct type *type, const char *bytes, struct strbuf *out)
+static void append_string(const struct type *type, const char *bytes,
+                          const struct output_names *names, struct strbuf *out)
 {
     size_t length = strnlen(bytes, type->size);
     strbuf_append(out, bytes, length);
-    if (output_string_was_cut(type, length))
-        strbuf_puts(out, truncation.trailer);
+    if (string_was_cut(type, length, names))
+        strbuf_puts(out, names && names->truncation_trailer ? names->truncation_trailer : "..");
 }
 
 static void append_probe(uint64_t index, const struct output_names *names, struct strbuf *out)
@@ -211,7 +195,7 @@ void output_format_value(const struct type *type, const void *bytes,
         strbuf_puts(out, *(const unsigned char *)bytes ? "true" : "false");
         break;
     case TYPE_STRING:
-        append_string(type, bytes, out);
+        append_string(type, bytes, names, out);
         break;
     case TYPE_POINTER:
         strbuf_printf(out, "0x%" PRIx64, read_word(bytes, 0));

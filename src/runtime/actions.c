@@ -29,8 +29,7 @@ static bool render_format(struct session *session, uint32_t id, const char *payl
         session->values[i] = payload + printf_plan->arg_offsets[i];
     printf_format_render(printf_plan->format, (const struct type *const *)printf_plan->arg_types,
                          (const void *const *)session->values,
-                         (const char *const *)plan->probe_names.items,
-                         (unsigned)plan->probe_names.count, out);
+                         &session->output->names, out);
     return true;
 }
 

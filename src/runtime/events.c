@@ -39,8 +39,7 @@ static void handle_printf(struct session *session, uint32_t id, const char *payl
     strbuf_reset(&session->text);
     printf_format_render(printf_plan->format, (const struct type *const *)printf_plan->arg_types,
                          (const void *const *)session->values,
-                         (const char *const *)plan->probe_names.items,
-                         (unsigned)plan->probe_names.count, &session->text);
+                         &session->output->names, &session->text);
     session->output->ops->printf_text(session->output, strbuf_text(&session->text),
                                       session->text.length);
 }

@@ -6,7 +6,6 @@
 #include "front/parse.h"
 #include "output/exit_maps.h"
 #include "output/output.h"
-#include "output/truncation.h"
 #include "test.h"
 
 #include <stdlib.h>
@@ -159,11 +158,14 @@ static void test_unstable_features(void)
     expect_unstable("config = { unstable_addr = error }\nBEGIN { $x = 1; $p = &$x; }", 0, 1);
 }
 
+/* The settings the trace passes to the output (output_names). */
+static struct output_names truncation = {.truncation_trailer = "..", .max_strlen = 64};
+
 static const char *format_string(const struct type *type, const char *bytes)
 {
     static struct strbuf out;
     strbuf_reset(&out);
-    output_format_value(type, bytes, NULL, &out);
+    output_format_value(type, bytes, &truncation, &out);
     return strbuf_text(&out);
 }
 
@@ -176,7 +178,7 @@ static void test_truncation_trailer(void)
     memset(full, 'a', 63);
     full[63] = '\0';
     const struct type *str64 = type_string(&arena, 64);
-    output_set_string_truncation(64, "..");
+    truncation = (struct output_names){.truncation_trailer = "..", .max_strlen = 64};
     CHECK(strlen(format_string(str64, full)) == 65);
     CHECK_STR(format_string(str64, full) + 60, "aaa..");
     CHECK_STR(format_string(str64, short_one), "short");
@@ -186,13 +188,13 @@ static void test_truncation_trailer(void)
     CHECK_STR(format_string(type_string(&arena, 8), "abcdefg"), "abcdefg");
     /* Without a NUL at all, a char array was cut: always a trailer. */
     CHECK_STR(format_string(type_string(&arena, 3), "abcdef"), "abc..");
-    output_set_string_truncation(64, "[cut]");
+    truncation = (struct output_names){.truncation_trailer = "[cut]", .max_strlen = 64};
     CHECK_STR(format_string(str64, full) + 60, "aaa[cut]");
-    output_set_string_truncation(64, "");
+    truncation = (struct output_names){.truncation_trailer = "", .max_strlen = 64};
     CHECK(strlen(format_string(str64, full)) == 63);
-    output_set_string_truncation(32, "..");
+    truncation = (struct output_names){.truncation_trailer = "..", .max_strlen = 32};
     CHECK(strlen(format_string(type_string(&arena, 32), full + 32)) == 31 + 2);
-    output_set_string_truncation(64, "..");
+    truncation = (struct output_names){.truncation_trailer = "..", .max_strlen = 64};
     arena_free(&arena);
 }
 

@@ -114,7 +114,7 @@ static void test_enum_rendering(void)
     const void *values[] = {&two, &two, &seven, &minus, &wide_one};
     struct strbuf out = {0};
     if (format)
-        printf_format_render(format, types, values, NULL, 0, &out);
+        printf_format_render(format, types, values, NULL, &out);
     CHECK_STR(strbuf_text(&out), "B 2 7 MINUS|    A");
     strbuf_free(&out);
     arena_free(&arena);

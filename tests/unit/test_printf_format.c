@@ -35,7 +35,7 @@ static const char *render1(const char *text, const struct type *type, const void
         return "(parse error)";
     const struct type *types[] = {type};
     const void *values[] = {value};
-    printf_format_render(format, types, values, NULL, 0, &out);
+    printf_format_render(format, types, values, NULL, &out);
     return arena_strndup(&arena, strbuf_text(&out), out.length);
 }
 
@@ -53,7 +53,7 @@ static const char *render_same(const char *text, const struct type *type, const 
         types[i] = type;
         values[i] = value;
     }
-    printf_format_render(format, types, values, NULL, 0, &out);
+    printf_format_render(format, types, values, NULL, &out);
     return arena_strndup(&arena, strbuf_text(&out), out.length);
 }
 
@@ -217,11 +217,11 @@ static void test_render_strings(void)
     const struct type *types[] = {&type_probe, type_int(8, true)};
     const void *values[] = {&probe, &times};
     struct strbuf out = {0};
-    printf_format_render(format, types, values, names, 2, &out);
+    printf_format_render(format, types, values, &(struct output_names){names, 2, NULL, 0}, &out);
     CHECK_STR(strbuf_text(&out), "tracepoint:syscalls:sys_enter_read fired 3 times\n");
     strbuf_reset(&out);
     probe = 7;
-    printf_format_render(format, types, values, names, 2, &out);
+    printf_format_render(format, types, values, &(struct output_names){names, 2, NULL, 0}, &out);
     CHECK_STR(strbuf_text(&out), "<probe 7> fired 3 times\n");
     strbuf_free(&out);
 }
@@ -241,7 +241,7 @@ static void test_literal_only(void)
 {
     struct strbuf out = {0};
     const struct printf_format *format = parse("100%% done\n");
-    printf_format_render(format, NULL, NULL, NULL, 0, &out);
+    printf_format_render(format, NULL, NULL, NULL, &out);
     CHECK_STR(strbuf_text(&out), "100% done\n");
     strbuf_free(&out);
 }
