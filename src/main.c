@@ -694,6 +694,8 @@ static int run(const struct cli *cli, struct pipeline *p, int *exit_code)
         .dry_run = cli->dry_run,
         .missing_probes = p->missing_probes,
         .target = p->target,
+        .max_cat_bytes =
+            setting_unsigned(p->program, "max_cat_bytes", NULL, RUNTIME_DEFAULT_MAX_CAT_BYTES),
     };
     diag_flush(&p->diag, stderr); /* warnings (skipped probes) before any output */
     int err = runtime_run(&p->plan, &options, &p->diag, exit_code);

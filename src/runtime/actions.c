@@ -12,9 +12,6 @@
 #include "output/resolved.h"
 #include "runtime/runtime_internal.h"
 
-/* bpftrace's max_cat_bytes. */
-enum { CAT_MAX_BYTES = 10240 };
-
 /* system() and cat() records are printf records: render their text. */
 static bool render_format(struct session *session, uint32_t id, const char *payload, size_t size,
                           struct strbuf *out)
@@ -74,18 +71,24 @@ static void system_action(struct session *session, const char *command)
  * consumers get one "cat" message per call. */
 static void cat_action(struct session *session, const char *path)
 {
-    static char content[CAT_MAX_BYTES];
-    size_t got = 0;
+    struct strbuf text = {0};
     FILE *file = fopen(path, "r");
     if (file) {
-        got = fread(content, 1, sizeof(content), file);
+        /* At most max_cat_bytes of the file, as bpftrace. */
+        char chunk[4096];
+        size_t left = session->options->max_cat_bytes ? session->options->max_cat_bytes
+                                                       : RUNTIME_DEFAULT_MAX_CAT_BYTES;
+        size_t got;
+        while (left > 0 && (got = fread(chunk, 1, left < sizeof(chunk) ? left : sizeof(chunk),
+                                        file)) > 0) {
+            strbuf_append(&text, chunk, got);
+            left -= got;
+        }
         fclose(file);
     } else {
         fprintf(session->output->err, "ERROR: failed to open file '%s': %s\n", path,
                 strerror(errno));
     }
-    struct strbuf text = {0};
-    strbuf_append(&text, content, got);
     show(session, OUTPUT_ACTION_CAT, &text);
     strbuf_free(&text);
 }

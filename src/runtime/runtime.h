@@ -26,6 +26,8 @@
 #define RUNTIME_DEFAULT_RING_BUFFER_BYTES (1u << 20)
 /* bpftrace's default perf_rb_pages. */
 #define RUNTIME_DEFAULT_RING_PAGES_PER_CPU 64u
+/* bpftrace's default max_cat_bytes: what cat() prints of a file at most. */
+#define RUNTIME_DEFAULT_MAX_CAT_BYTES 10240u
 
 struct runtime_target;
 
@@ -42,6 +44,7 @@ struct runtime_options {
     /* -p/-c (process.h): tracing stops when it exits; -c's command is
      * started once the probes are attached. NULL without either. */
     struct runtime_target *target;
+    unsigned max_cat_bytes; /* cat()'s limit; 0: RUNTIME_DEFAULT_MAX_CAT_BYTES */
 };
 
 /* A ring of `pages_per_cpu` pages per possible CPU, as a power of two of at
