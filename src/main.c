@@ -537,7 +537,10 @@ static void report_compiled(struct pipeline *p, const struct codegen_options *op
 }
 
 /* Everything up to a loadable object; errors are left in p->diag. */
-static int compile(const struct cli *cli, const char *source, struct pipeline *p)
+/* Parse, apply the script's settings, add the standard library and expand
+ * macros and getopt(): the program as the probes will be checked. Returns
+ * 1 when getopt() only listed the options (nothing more to do). */
+static int parse_stage(const struct cli *cli, const char *source, struct pipeline *p)
 {
     p->stage_start = now_ms();
     p->program = front_parse(source, &p->arena, &p->diag);
@@ -557,11 +560,17 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
                                     &p->arena, &p->diag);
     if (listed != 0) {
         p->options_listed = listed > 0;
-        return listed > 0 ? 0 : listed;
+        return listed > 0 ? 1 : listed;
     }
     stage_done(p, "parsed");
     if (cli->dump_ast)
         ast_print(p->program, stdout);
+    return 0;
+}
+
+/* Each attach point becomes the concrete probes it names on this system. */
+static int expand_stage(const struct cli *cli, struct pipeline *p)
+{
     if (geteuid() != 0) {
         diag_error(&p->diag, (struct srcloc){0},
                    "sonde must run as root: loading BPF programs needs CAP_BPF and CAP_PERFMON");
@@ -581,16 +590,19 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
                             .skip_kernel_checks = cli->emit_elf != NULL,
                             .unsafe = cli->unsafe};
     err = probes_expand_program(p->program, &env, &p->diag);
-    if (err)
-        return err;
-    err = check_probe_count(p);
-    if (err)
-        return err;
-    if (p->verbose) {
+    if (!err)
+        err = check_probe_count(p);
+    if (!err && p->verbose) {
         char what[64];
         snprintf(what, sizeof(what), "expanded into %zu probes", count_instances(p->program));
         stage_done(p, what);
     }
+    return err;
+}
+
+/* Type checking, then LLVM (or the object cache): the plan to run. */
+static int generate_stage(const struct cli *cli, struct pipeline *p)
+{
     struct sema_options sema_options = {
         .max_strlen = max_strlen_setting(p->program),
         .params = {.values = cli->params, .count = cli->param_count},
@@ -600,7 +612,7 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
                          ? runtime_target_pid(p->target)
                          : 0,
     };
-    err = sema_check_program(p->program, &sema_options, &p->arena, &p->sema, &p->diag);
+    int err = sema_check_program(p->program, &sema_options, &p->arena, &p->sema, &p->diag);
     if (err)
         return err;
     stage_done(p, "type checked");
@@ -617,6 +629,15 @@ static int compile(const struct cli *cli, const char *source, struct pipeline *p
     if (!err && p->verbose)
         report_compiled(p, &codegen_options, &report);
     return err;
+}
+
+static int compile(const struct cli *cli, const char *source, struct pipeline *p)
+{
+    int err = parse_stage(cli, source, p);
+    if (err)
+        return err > 0 ? 0 : err;
+    err = expand_stage(cli, p);
+    return err ? err : generate_stage(cli, p);
 }
 
 /* -l with a program: the probes it would attach, its wildcards expanded.
