@@ -96,11 +96,49 @@ static bool handle_marker(struct session *session, const void *data, size_t size
     return true;
 }
 
+static void consume_record(struct session *session, const void *data, size_t size)
+{
+    if (!handle_marker(session, data, size) && !session->discarding)
+        decode_event(session, data, size);
+}
+
+/* Kept as they came, to be shown by session__show_deferred. */
+static void defer_record(struct session *session, const void *data, size_t size)
+{
+    struct plan_event_header header;
+    if (size >= sizeof(header)) {
+        memcpy(&header, data, sizeof(header));
+        session->deferred_exit |= header.kind == EVENT_EXIT;
+    }
+    /* Padded to 8 bytes, so each record stays as aligned as the ring kept it. */
+    static const char padding[8];
+    strbuf_append(&session->deferred, (const char *)&size, sizeof(size));
+    strbuf_append(&session->deferred, data, size);
+    strbuf_append(&session->deferred, padding, (8 - size % 8) % 8);
+}
+
+void session__show_deferred(struct session *session)
+{
+    session->deferring = false;
+    const char *at = session->deferred.data, *end = at + session->deferred.length;
+    while (at && at + sizeof(size_t) <= end) {
+        size_t size;
+        memcpy(&size, at, sizeof(size));
+        at += sizeof(size);
+        consume_record(session, at, size);
+        at += size + (8 - size % 8) % 8;
+    }
+    strbuf_free(&session->deferred);
+    output_batch_done(session->output);
+}
+
 static int on_event(void *context, void *data, size_t size)
 {
     struct session *session = context;
-    if (!handle_marker(session, data, size) && !session->discarding)
-        decode_event(session, data, size);
+    if (session->deferring)
+        defer_record(session, data, size);
+    else
+        consume_record(session, data, size);
     /* libbpf has already moved past this record, so stopping loses nothing. */
     if (--session->event_budget == 0)
         return BUDGET_SPENT;

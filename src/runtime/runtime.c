@@ -112,16 +112,23 @@ static int wait_for_stop(struct session *session)
 static int trace(struct session *session)
 {
     session__store_start_time(session);
+    /* What BEGIN sends is shown after "Attached N probes", as in bpftrace;
+     * after an exit() in BEGIN nothing is attached, and bpftrace's line
+     * (it attaches first) is printed all the same. */
+    session->deferring = true;
     int err = session__run_begin(session);
+    stage_done(session, "ran BEGIN");
+    if (!err && !session->deferred_exit) {
+        err = session__attach(session);
+        stage_done(session, "attached %u probes",
+                   session->plan->attach_count - session->skipped_probes);
+    }
+    if (!err)
+        session->output->ops->attached(session->output,
+                                       session->plan->attach_count - session->skipped_probes);
+    session__show_deferred(session);
     if (err || session->exit_events)
         return err;
-    stage_done(session, "ran BEGIN");
-    err = session__attach(session);
-    if (err)
-        return err;
-    stage_done(session, "attached %u probes", session->plan->attach_count - session->skipped_probes);
-    session->output->ops->attached(session->output,
-                                   session->plan->attach_count - session->skipped_probes);
     struct runtime_target *target = session->options->target;
     if (target) /* -c: the command runs from here on, under the probes */
         err = runtime_target_start(target, session->diag);

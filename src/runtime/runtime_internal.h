@@ -38,6 +38,11 @@ struct session {
     uint64_t ignored_events; /* unknown kind or malformed, reported with -v */
     unsigned event_budget;   /* events left before a drain yields (see events.c) */
     struct strbuf text;      /* rendered printf, reused */
+    /* BEGIN's records, kept until the probes are attached (events.c): as
+     * in bpftrace, "Attached N probes" comes before what BEGIN printed. */
+    bool deferring;
+    bool deferred_exit;      /* a kept record is an exit() */
+    struct strbuf deferred;  /* size_t length, then the record, each */
     const void **values;     /* printf argument pointers, sized for the largest printf */
     double stage_start_ms;   /* -v: when the stage being timed began */
 };
@@ -89,6 +94,8 @@ int session__open_events(struct session *session);
 int session__poll_events(struct session *session, int timeout_ms);
 /* Consume everything waiting now. */
 int session__drain_events(struct session *session);
+/* Show the records kept while `deferring`, in order, and stop keeping. */
+void session__show_deferred(struct session *session);
 /* Pass lost events not yet reported to the output. */
 void session__report_lost(struct session *session);
 void session__close_events(struct session *session);

@@ -244,7 +244,7 @@ int session__run_begin(struct session *session)
         int err = session__run_program(session, i);
         if (!err)
             err = session__drain_events(session);
-        if (err || session->exit_events)
+        if (err || session->exit_events || session->deferred_exit)
             return err;
     }
     return 0;
@@ -347,4 +347,5 @@ void session__close(struct session *session)
     free(session->programs);
     free(session->values);
     strbuf_free(&session->text);
+    strbuf_free(&session->deferred);
 }
