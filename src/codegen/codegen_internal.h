@@ -54,6 +54,8 @@ struct codegen {
     LLVMValueRef start_map;
     LLVMValueRef scratch_map;      /* per-CPU array: one entry of scratch memory per program */
     unsigned scratch_value_size;   /* the largest need of any program */
+    struct srcloc scratch_largest; /* the block with that need */
+    struct srcloc frame_srcloc;    /* the block of the frame being built */
     bool backend_failed;           /* LLVM reported an error through its diagnostic handler */
     bool has_perf_event_programs;  /* profile/interval/software/hardware probes: see maps.c */
 

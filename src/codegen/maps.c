@@ -258,11 +258,11 @@ enum { SCRATCH_LIMIT = 32 * 1024 };
 int codegen_declare_scratch_map(struct codegen *cg)
 {
     if (cg->scratch_value_size > SCRATCH_LIMIT) {
-        struct diag_entry *entry = diag_error(
-            cg->diag, (struct srcloc){0},
-            "a probe of this script needs %u bytes of working memory; the kernel allows %u",
-            cg->scratch_value_size, SCRATCH_LIMIT);
-        diag_hint(entry, "lower max_strlen (BPFTRACE_MAX_STRLEN) or split the largest probe");
+        struct diag_entry *entry =
+            diag_error(cg->diag, cg->scratch_largest,
+                       "this probe needs %u bytes of working memory; the kernel allows %u",
+                       cg->scratch_value_size, SCRATCH_LIMIT);
+        diag_hint(entry, "lower max_strlen (BPFTRACE_MAX_STRLEN) or split this probe");
         return -E2BIG;
     }
     unsigned programs = (unsigned)cg->plan->programs.count;

@@ -45,8 +45,9 @@ void codegen_begin_program(struct codegen *cg, const char *name, const char *sec
     LLVMBuildRet(cg->builder, LLVMConstInt(cg->i32, 0, false));
 }
 
-void codegen_begin_frame(struct codegen *cg)
+void codegen_begin_frame(struct codegen *cg, struct srcloc where)
 {
+    cg->frame_srcloc = where;
     cg->setup_block = codegen_block(cg, "setup");
     cg->start_block = codegen_block(cg, "start");
     cg->frame_location = LLVMGetCurrentDebugLocation2(cg->builder);
@@ -115,7 +116,7 @@ static void compile_single(struct codegen *cg, struct ast_probe *probe, struct a
     vec_push(&program->instances, (void *)instance);
     codegen_begin_program(cg, name, program->section);
     codegen_debug_function(cg, cg->function, probe->loc);
-    codegen_begin_frame(cg);
+    codegen_begin_frame(cg, probe->loc);
     cg->probe_context = instance->kind->context;
     cg->probe_id = codegen_const(cg, codegen_add_probe_name(cg, instance));
     cg->nargs = codegen_const(cg, (uint64_t)instance->nargs);

@@ -23,8 +23,9 @@ void codegen_enter_unless_stopping(struct codegen *cg, const struct probe_kind *
                                    LLVMBasicBlockRef body, LLVMBasicBlockRef stopped);
 /* A frame: fresh setup and start blocks, variables and scratch accounting;
  * the builder is left in the start block. cg->return_block is where the
- * frame's `return` goes (set it before compiling the body). */
-void codegen_begin_frame(struct codegen *cg);
+ * frame's `return` goes (set it before compiling the body). `where` is the
+ * block in the script, for errors about the frame as a whole. */
+void codegen_begin_frame(struct codegen *cg, struct srcloc where);
 /* Close the setup of the current frame (the body must already end in a branch). */
 void codegen_end_frame(struct codegen *cg);
 /* The predicate (false: to cg->return_block) and the body of a variant. */

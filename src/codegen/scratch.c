@@ -120,6 +120,8 @@ void codegen_scratch_end(struct codegen *cg)
         return;
     LLVMSetOperand(cg->temporaries_base, 1, codegen_const(cg, align8(cg->variable_bytes)));
     unsigned need = align8(cg->variable_bytes) + align8(cg->temporary_peak);
-    if (need > cg->scratch_value_size)
+    if (need > cg->scratch_value_size) {
         cg->scratch_value_size = need;
+        cg->scratch_largest = cg->frame_srcloc;
+    }
 }

@@ -264,7 +264,7 @@ static void compile_frame(struct codegen *cg, struct hook *hook, struct frame *f
     /* Each block's code carries its own lines: a rejection in the third
      * block is reported there, not at the hook's first. */
     codegen_debug_at(cg, frame->variant->body->loc);
-    codegen_begin_frame(cg);
+    codegen_begin_frame(cg, frame->variant->body->loc);
     LLVMPositionBuilderAtEnd(cg->builder, frame->entry);
     LLVMBuildBr(cg->builder, cg->setup_block); /* the dispatch tested the stop flag */
     LLVMPositionBuilderAtEnd(cg->builder, cg->start_block);
