@@ -81,31 +81,10 @@ void output_close(struct output *output)
 void output_action(struct output *output, enum output_action action, const char *text,
                    size_t length)
 {
-    if (output->ops->action) {
-        output->ops->action(output, action, text, length);
-        return;
-    }
-    if (action != OUTPUT_ACTION_JOIN) {
-        output->ops->printf_text(output, text, length);
-        return;
-    }
-    struct strbuf line = {0};
-    strbuf_append(&line, text, length);
-    strbuf_putc(&line, '\n');
-    output->ops->printf_text(output, strbuf_text(&line), line.length);
-    strbuf_free(&line);
+    output->ops->action(output, action, text, length);
 }
 
-/* On stderr, after the results printed before it. */
 void output_script_message(struct output *output, const struct output_script_message *message)
 {
-    if (output->ops->script_message) {
-        output->ops->script_message(output, message);
-        return;
-    }
-    output->ops->flush(output);
-    fprintf(output->err, "%s:%d:%d-%d: %s: %s\n", message->filename, message->line, message->column,
-            message->end_column, message->severity == OUTPUT_SEVERITY_WARNING ? "WARNING" : "ERROR",
-            message->text);
-    fflush(output->err);
+    output->ops->script_message(output, message);
 }

@@ -113,8 +113,8 @@ struct output_ops {
     /* The event loop is over and the exit-time maps come next (text: two
      * newlines on `out`, printed even when no map follows). */
     void (*end)(struct output *output);
-    /* Optional (NULL: as text output shows them; call them through
-     * output_action and output_script_message). */
+    /* time(), cat(), system(), join() output and errorf() messages (call
+     * them through output_action and output_script_message). */
     void (*action)(struct output *output, enum output_action action, const char *text,
                    size_t length);
     void (*script_message)(struct output *output, const struct output_script_message *message);

@@ -157,6 +157,31 @@ static void text_destroy(struct output *output)
     free(output);
 }
 
+/* time(), cat(), system() as printed text; join() as a line. */
+static void text_action(struct output *output, enum output_action action, const char *text,
+                        size_t length)
+{
+    if (action != OUTPUT_ACTION_JOIN) {
+        text_printf(output, text, length);
+        return;
+    }
+    struct strbuf line = {0};
+    strbuf_append(&line, text, length);
+    strbuf_putc(&line, '\n');
+    text_printf(output, strbuf_text(&line), line.length);
+    strbuf_free(&line);
+}
+
+/* errorf(): on stderr, after the results printed before it. */
+static void text_script_message(struct output *output, const struct output_script_message *message)
+{
+    text_flush(output);
+    fprintf(output->err, "%s:%d:%d-%d: %s: %s\n", message->filename, message->line, message->column,
+            message->end_column, message->severity == OUTPUT_SEVERITY_WARNING ? "WARNING" : "ERROR",
+            message->text);
+    fflush(output->err);
+}
+
 static const struct output_ops text_ops = {
     .attached = text_attached,
     .printf_text = text_printf,
@@ -166,6 +191,8 @@ static const struct output_ops text_ops = {
     .flush = text_flush,
     .destroy = text_destroy,
     .end = text_end,
+    .action = text_action,
+    .script_message = text_script_message,
 };
 
 struct output *output_text_new(FILE *out, FILE *err, struct output_names names)
