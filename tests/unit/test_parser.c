@@ -258,6 +258,31 @@ static void test_attach_point_quotes_and_params(void)
     check_attach(attach_at(probe, 2), "t:a:b", "t", "a:b");
 }
 
+/* `+N` after a quoted function name is part of the same attach point: the
+ * uprobe kind gets what the unquoted spelling gives it, quotes kept only
+ * around a name with ':' (which the kind splits off before the offset). */
+static void test_attach_point_quoted_offset(void)
+{
+    struct ast_program *program =
+        parse("uprobe:/path/bin:cpp:\"ns::f\"+4, uprobe:/bin/bash:\"readline\"+0x10,\n"
+              "  u:/bin/x:\"f\" { }");
+    CHECK(program != NULL);
+    if (!program)
+        return;
+    struct ast_probe *probe = probe_at(program, 0);
+    CHECK(probe->attach_points.count == 3);
+    check_attach(attach_at(probe, 0), "uprobe:/path/bin:cpp:\"ns::f\"+4", "uprobe",
+                 "/path/bin:cpp:\"ns::f\"+4");
+    check_attach(attach_at(probe, 1), "uprobe:/bin/bash:\"readline\"+0x10", "uprobe",
+                 "/bin/bash:readline+0x10");
+    check_attach(attach_at(probe, 2), "u:/bin/x:\"f\"", "u", "/bin/x:f");
+    check_loc(attach_at(probe, 0)->loc, 1, 1, 30);
+
+    /* A '+' with no offset after it is still not part of the spec. */
+    parse("uprobe:/bin/bash:\"readline\"+ { }");
+    CHECK(diag_has_errors(&diag));
+}
+
 /* A '/' only belongs to a spec inside a path segment; elsewhere it opens the predicate. */
 static void test_predicate_boundaries(void)
 {
@@ -741,6 +766,7 @@ int main(void)
     test_attach_point_lists();
     test_attach_point_spellings();
     test_attach_point_quotes_and_params();
+    test_attach_point_quoted_offset();
     test_predicate_boundaries();
     test_precedence();
     test_maps_and_assignments();
