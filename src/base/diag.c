@@ -116,16 +116,51 @@ static const char *severity_name(enum diag_severity severity)
     }
 }
 
+/* Lines longer than this (generated one-liners, minified scripts) are shown
+ * as a window around the caret rather than flooding the terminal. */
+enum { LONG_LINE = 200, WINDOW_CONTEXT = 80 };
+
+/* The part of the line that is shown: [start, end) in bytes. */
+struct line_window {
+    size_t start;
+    size_t end;
+};
+
+static struct line_window window_around(const char *line, size_t line_length, size_t caret)
+{
+    struct line_window window = {0, line_length};
+    if (line_length <= LONG_LINE)
+        return window;
+    if (caret > WINDOW_CONTEXT)
+        window.start = caret - WINDOW_CONTEXT;
+    if (caret + 1 + WINDOW_CONTEXT < line_length)
+        window.end = caret + 1 + WINDOW_CONTEXT;
+    /* Cut between UTF-8 characters, never inside one. */
+    while (window.start < caret && ((unsigned char)line[window.start] & 0xC0) == 0x80)
+        window.start++;
+    while (window.end < line_length && window.end > caret + 1 &&
+           ((unsigned char)line[window.end] & 0xC0) == 0x80)
+        window.end--;
+    return window;
+}
+
 static void print_caret(FILE *out, const char *line, size_t line_length, struct srcloc loc)
 {
-    fprintf(out, "    %.*s\n    ", (int)line_length, line);
+    size_t caret = loc.column > 1 ? (size_t)loc.column - 1 : 0;
+    if (caret > line_length)
+        caret = line_length;
+    struct line_window window = window_around(line, line_length, caret);
+    const char *before = window.start > 0 ? "..." : "";
+    const char *after = window.end < line_length ? "..." : "";
+    fprintf(out, "    %s%.*s%s\n    %*s", before, (int)(window.end - window.start),
+            line + window.start, after, (int)strlen(before), "");
     /* Keep tabs so the caret lines up under tab-indented source. */
-    for (int i = 1; i < loc.column && (size_t)(i - 1) < line_length; i++)
-        fputc(line[i - 1] == '\t' ? '\t' : ' ', out);
+    for (size_t i = window.start; i < caret; i++)
+        fputc(line[i] == '\t' ? '\t' : ' ', out);
     fputc('^', out);
     int width = loc.length;
-    if ((size_t)(loc.column - 1 + width) > line_length)
-        width = (int)line_length - (loc.column - 1);
+    if (caret + (size_t)(width > 0 ? width : 0) > window.end)
+        width = (int)(window.end - caret);
     for (int i = 1; i < width; i++)
         fputc('~', out);
     fputc('\n', out);

@@ -52,7 +52,8 @@ static inline bool diag_has_errors(const struct diag *diag)
 }
 
 /* Print every entry as `file:line:col: error: message`, the source line, and a
- * caret under the span. Entries are kept, so printing twice prints twice. */
+ * caret under the span (a window of ~160 columns around the caret when the
+ * line is over 200 columns). Entries are kept, so printing twice prints twice. */
 void diag_print(const struct diag *diag, FILE *out);
 /* Print and then forget the entries (used for warnings that must appear early). */
 void diag_flush(struct diag *diag, FILE *out);
