@@ -230,6 +230,7 @@ struct ast_config_entry {
     bool is_number;
     uint64_t number;
     struct srcloc loc;      /* the key */
+    struct srcloc value_loc; /* the value as written */
 };
 
 /* The C preamble: definitions before the probes, for the type builders. */

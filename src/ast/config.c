@@ -186,31 +186,6 @@ static void environment_name(const char *key, char *out, size_t size)
         *c = (char)toupper((unsigned char)*c);
 }
 
-/* Where the entry's value is written. The entry keeps only its key's place,
- * so find the value after the key's '=' in the script's text (the key's
- * place when the text says otherwise, e.g. a comment in between). */
-static struct srcloc value_loc(const struct diag *diag, const struct ast_config_entry *entry)
-{
-    const char *p = diag->source;
-    for (int line = 1; p && *p && line < entry->loc.line; p++)
-        line += *p == '\n';
-    if (!p || (size_t)entry->loc.column - 1 > strcspn(p, "\n"))
-        return entry->loc;
-    p += entry->loc.column - 1 + entry->loc.length;
-    size_t skipped = strspn(p, " \t");
-    if (p[skipped] != '=')
-        return entry->loc;
-    const char *value = p + skipped + 1;
-    value += strspn(value, " \t");
-    size_t length = *value == '"' ? strcspn(value + 1, "\"\n") + 2 : strcspn(value, " \t;}\n");
-    if (length == 0 || strcspn(value, "\n") < length)
-        return entry->loc;
-    struct srcloc loc = entry->loc;
-    loc.column += (int)(value - (p - entry->loc.length));
-    loc.length = (int)length;
-    return loc;
-}
-
 static int check_entry(const struct ast_config_entry *entry, struct diag *diag)
 {
     char key[64];
@@ -234,12 +209,12 @@ static int check_entry(const struct ast_config_entry *entry, struct diag *diag)
     const char *hint = invalid_value(setting, entry->text);
     if (hint && setting->kind == VALUE_POSITIVE) {
         struct diag_entry *d = diag_error(
-            diag, value_loc(diag, entry), "config key '%s' needs a positive integer", entry->key);
+            diag, entry->value_loc, "config key '%s' needs a positive integer", entry->key);
         diag_hint(d, "%s", hint);
         return -EINVAL;
     }
     if (hint) {
-        struct diag_entry *d = diag_error(diag, value_loc(diag, entry),
+        struct diag_entry *d = diag_error(diag, entry->value_loc,
                                           "invalid value for config key '%s'", entry->key);
         diag_hint(d, "%s", hint);
         return -EINVAL;

@@ -105,8 +105,11 @@ struct ast_expr *front_elvis(struct front_state *state, struct ast_expr *value,
 /* (first, rest...) */
 struct ast_expr *front_tuple_of(struct front_state *state, struct ast_expr *first,
                                 struct vec *rest, struct srcloc loc);
-void front_config_number(struct front_state *state, char *key, uint64_t value, struct srcloc loc);
-void front_config_text(struct front_state *state, char *key, char *value, struct srcloc loc);
+/* `key = value` in a config block: `loc` is the key's place, `value_loc` the value's. */
+void front_config_number(struct front_state *state, char *key, uint64_t value, struct srcloc loc,
+                         struct srcloc value_loc);
+void front_config_text(struct front_state *state, char *key, char *value, struct srcloc loc,
+                       struct srcloc value_loc);
 void front_add_macro(struct front_state *state, char *name, struct vec *params,
                      struct ast_stmt *body, struct srcloc loc);
 /* fn name(params): return_type { body }; `params` and `return_type` may be NULL. */

@@ -560,11 +560,11 @@ config_entries:
   ;
 
 config_entry:
-    IDENT '=' INTEGER               { front_config_number(state, $1, $3, span(@1)); }
-  | IDENT '=' STRING                { front_config_text(state, $1, $3.bytes, span(@1)); }
-  | IDENT '=' IDENT                 { front_config_text(state, $1, $3, span(@1)); }
-  | IDENT '=' "true"                { front_config_number(state, $1, 1, span(@1)); }
-  | IDENT '=' "false"               { front_config_number(state, $1, 0, span(@1)); }
+    IDENT '=' INTEGER      { front_config_number(state, $1, $3, span(@1), span(@3)); }
+  | IDENT '=' STRING       { front_config_text(state, $1, $3.bytes, span(@1), span(@3)); }
+  | IDENT '=' IDENT        { front_config_text(state, $1, $3, span(@1), span(@3)); }
+  | IDENT '=' "true"       { front_config_number(state, $1, 1, span(@1), span(@3)); }
+  | IDENT '=' "false"      { front_config_number(state, $1, 0, span(@1), span(@3)); }
   ;
 
 /* macro name(expr_param, $var, @map) { statements; value } */

@@ -101,26 +101,29 @@ struct ast_expr *front_tuple_of(struct front_state *state, struct ast_expr *firs
 }
 
 static struct ast_config_entry *config_entry(struct front_state *state, char *key,
-                                             struct srcloc loc)
+                                             struct srcloc loc, struct srcloc value_loc)
 {
     struct ast_config_entry *entry = ARENA_NEW(state->arena, struct ast_config_entry);
     entry->key = key;
     entry->loc = loc;
+    entry->value_loc = value_loc;
     vec_push(&state->program->config, entry);
     return entry;
 }
 
-void front_config_number(struct front_state *state, char *key, uint64_t value, struct srcloc loc)
+void front_config_number(struct front_state *state, char *key, uint64_t value, struct srcloc loc,
+                         struct srcloc value_loc)
 {
-    struct ast_config_entry *entry = config_entry(state, key, loc);
+    struct ast_config_entry *entry = config_entry(state, key, loc, value_loc);
     entry->is_number = true;
     entry->number = value;
     entry->text = arena_printf(state->arena, "%" PRIu64, value);
 }
 
-void front_config_text(struct front_state *state, char *key, char *value, struct srcloc loc)
+void front_config_text(struct front_state *state, char *key, char *value, struct srcloc loc,
+                       struct srcloc value_loc)
 {
-    config_entry(state, key, loc)->text = value;
+    config_entry(state, key, loc, value_loc)->text = value;
 }
 
 /* The value is the block's last statement when it is an expression written
