@@ -95,6 +95,11 @@ LLVMValueRef codegen_call_helper(struct codegen *cg, enum bpf_helper helper, LLV
 LLVMValueRef codegen_offset(struct codegen *cg, LLVMValueRef base, unsigned offset);
 LLVMBasicBlockRef codegen_block(struct codegen *cg, const char *name);
 void codegen_memcpy(struct codegen *cg, LLVMValueRef dst, LLVMValueRef src, unsigned size);
+/* LLVM words an error about an instruction as "FILE:LINE:COL: in function
+ * NAME TYPE: MESSAGE" (FILE being the script's name in the debug info): the
+ * place, and in *message the text after it; {0} and the whole description
+ * when it has no place. */
+struct srcloc codegen_backend_place(const char *description, const char **message);
 /* Zeroes `size` bytes at `dst`, whose alignment is known to be `align`. */
 void codegen_memset_zero(struct codegen *cg, LLVMValueRef dst, unsigned size, unsigned align);
 

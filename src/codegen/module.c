@@ -1,6 +1,7 @@
 /* The module as a whole: small IR building blocks shared by the other
  * codegen files, and the compilation from start to end (LLVM's set-up,
  * optimisation and emission are in backend.c). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,14 +274,41 @@ static void add_license(struct codegen *cg)
 
 /* LLVM reports problems it finds while compiling (e.g. an unsupported
  * operation in the BPF backend) here instead of printing them itself. */
+struct srcloc codegen_backend_place(const char *description, const char **message)
+{
+    static const char marker[] = ": in function ";
+    *message = description;
+    const char *in_function = strstr(description, marker);
+    if (!in_function)
+        return (struct srcloc){0};
+    /* "FILE:LINE:COL" ends where the marker starts: read it backwards. */
+    const char *column_start = in_function;
+    while (column_start > description && isdigit((unsigned char)column_start[-1]))
+        column_start--;
+    const char *line_end = column_start - 1;
+    const char *line_start = line_end;
+    while (line_start > description && isdigit((unsigned char)line_start[-1]))
+        line_start--;
+    if (column_start == in_function || line_end < description || *line_end != ':' ||
+        line_start == line_end)
+        return (struct srcloc){0};
+    const char *text = strstr(in_function + sizeof(marker) - 1, ": ");
+    if (text)
+        *message = text + 2;
+    return (struct srcloc){.line = atoi(line_start), .column = atoi(column_start)};
+}
+
 static void on_llvm_diagnostic(LLVMDiagnosticInfoRef info, void *context)
 {
     struct codegen *cg = context;
     if (LLVMGetDiagInfoSeverity(info) != LLVMDSError)
         return;
     char *description = LLVMGetDiagInfoDescription(info);
-    diag_error(cg->diag, (struct srcloc){0}, "the BPF backend cannot compile this script: %s",
-               description);
+    const char *message;
+    struct srcloc place = codegen_backend_place(description, &message);
+    if (place.line > cg->source_lines) /* the standard library's, not the script's */
+        place = (struct srcloc){0};
+    diag_error(cg->diag, place, "the BPF backend cannot compile this script: %s", message);
     LLVMDisposeMessage(description);
     cg->backend_failed = true;
 }
