@@ -387,8 +387,7 @@ static void json_attached(struct output *output, unsigned probe_count)
 {
     if (!output->quiet)
         fprintf(output->out,
-                "{\"type\": \"attached_probes\", \"count\": %u, \"data\": {\"probes\": %u}}\n",
-                probe_count, probe_count);
+                "{\"type\": \"attached_probes\", \"data\": {\"probes\": %u}}\n", probe_count);
 }
 
 static void json_lost(struct output *output, uint64_t count)

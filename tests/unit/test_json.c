@@ -109,7 +109,7 @@ static void test_messages(void)
     int64_t five = 5;
     c.output->ops->value(c.output, type_int(8, true), &five);
     char *text = capture_close(&c);
-    CHECK_STR(text, "{\"type\": \"attached_probes\", \"count\": 2, \"data\": {\"probes\": 2}}\n"
+    CHECK_STR(text, "{\"type\": \"attached_probes\", \"data\": {\"probes\": 2}}\n"
                     "{\"type\": \"printf\", \"data\": \"hi \\\"you\\\"\\n\"}\n"
                     "{\"type\": \"lost_events\", \"count\": 7, \"data\": {\"events\": 7}}\n"
                     "{\"type\": \"value\", \"data\": 5}\n");
