@@ -132,4 +132,20 @@ static inline const struct sema_map *checked_map(const struct checked *checked, 
     return NULL;
 }
 
+/* Define SEMA_FIXTURE_CHECKS before including this file for accepts() and
+ * rejects() with bpftrace's default max_strlen, the options most tests need. */
+#ifdef SEMA_FIXTURE_CHECKS
+static const struct sema_options sema_defaults = {.max_strlen = 64};
+
+static inline void accepts(const char *source)
+{
+    expect_accepted(source, &sema_defaults);
+}
+
+static inline void rejects(const char *source, int column, const char *text)
+{
+    expect_error(source, &sema_defaults, 0, column, text);
+}
+#endif
+
 #endif

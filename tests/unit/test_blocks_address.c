@@ -1,14 +1,10 @@
 /* Block expressions `{ ...; value }` wherever an operand goes (while a '{'
  * that starts a statement stays a block), and the address-of operator `&`:
  * what it accepts, its type, and the exact place of its errors. */
+#define SEMA_FIXTURE_CHECKS
 #include "sema_fixture.h"
 
 static const struct sema_options defaults = {.max_strlen = 64};
-
-static void rejects(const char *source, int column, const char *text)
-{
-    expect_error(source, &defaults, 0, column, text);
-}
 
 static struct ast_stmt *first_statement(struct checked *checked)
 {

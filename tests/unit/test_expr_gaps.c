@@ -3,21 +3,12 @@
  * exact place, and how printf's %s renders an enum. */
 #include "ast/sema_functions.h"
 #include "output/printf_format.h"
+#define SEMA_FIXTURE_CHECKS
 #include "sema_fixture.h"
 
 #include <stdlib.h>
 
 static const struct sema_options options = {.max_strlen = 64};
-
-static void accepts(const char *source)
-{
-    expect_accepted(source, &options);
-}
-
-static void rejects(const char *source, int column, const char *text)
-{
-    expect_error(source, &options, 0, column, text);
-}
 
 static const char *type_of(const char *source, char *out, size_t size)
 {

@@ -1,6 +1,7 @@
 /* for ($kv : @map), block values and casts to typedef names: how they parse,
  * what $kv's type is, which variables the loop body takes from the probe,
  * and the exact place and text of each error. BEGIN/END only: no kernel. */
+#define SEMA_FIXTURE_CHECKS
 #include "sema_fixture.h"
 
 static const struct sema_options defaults = {.max_strlen = 64};
@@ -8,16 +9,6 @@ static const struct sema_options defaults = {.max_strlen = 64};
 static void check_source(struct checked *out, const char *source)
 {
     check_with(out, source, &defaults);
-}
-
-static void accepts(const char *source)
-{
-    expect_accepted(source, &defaults);
-}
-
-static void rejects(const char *source, int column, const char *text)
-{
-    expect_error(source, &defaults, 0, column, text);
 }
 
 /* The first statement of the first variant's body with this kind. */

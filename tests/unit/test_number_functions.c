@@ -5,6 +5,7 @@
 #include "output/cgroup_path.h"
 #include "output/names.h"
 #include "output/resolved.h"
+#define SEMA_FIXTURE_CHECKS
 #include "sema_fixture.h"
 
 #include <stdlib.h>
@@ -12,16 +13,6 @@
 #include <unistd.h>
 
 static const struct sema_options options = {.max_strlen = 64};
-
-static void accepts(const char *source)
-{
-    expect_accepted(source, &options);
-}
-
-static void rejects(const char *source, int column, const char *text)
-{
-    expect_error(source, &options, 0, column, text);
-}
 
 /* The type of the first printf argument, or of @x, after checking
  * `source`, described; "" when rejected. */

@@ -1,19 +1,10 @@
 /* Operators as current bpftrace types them: == and != on tuples, ++/--/+=/-=
  * on pointers, the signed result of `-`, and a positional parameter the user
  * did not pass, which is "" where a string is wanted and 0 elsewhere. */
+#define SEMA_FIXTURE_CHECKS
 #include "sema_fixture.h"
 
 static const struct sema_options options = {.max_strlen = 64};
-
-static void accepts(const char *source)
-{
-    expect_accepted(source, &options);
-}
-
-static void rejects(const char *source, int column, const char *text)
-{
-    expect_error(source, &options, 0, column, text);
-}
 
 /* The type of the first printf argument after checking `source` with
  * `params`, described ("" when rejected). */

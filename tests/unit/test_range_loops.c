@@ -2,17 +2,8 @@
  * (a bound known only at run time, or more than 100 passes), what such a
  * body may not use, and what codegen makes of each. No kernel. */
 #include "ast/sema_loops.h"
+#define SEMA_FIXTURE_CHECKS
 #include "compile_fixture.h"
-
-static void accepts(const char *source)
-{
-    expect_accepted(source, &defaults);
-}
-
-static void rejects(const char *source, int column, const char *text)
-{
-    expect_error(source, &defaults, 0, column, text);
-}
 
 /* The first range loop of the first probe's body. */
 static struct ast_stmt *first_range_loop(struct checked *checked)

@@ -1,5 +1,6 @@
 /* The type checker: each rule, with the exact place and text of its error.
  * Probes are BEGIN/END/interval so no kernel access is needed. */
+#define SEMA_FIXTURE_CHECKS
 #include "sema_fixture.h"
 
 static void check_source(struct checked *out, const char *source, const char *const *params,
@@ -7,18 +8,6 @@ static void check_source(struct checked *out, const char *source, const char *co
 {
     struct sema_options options = {.max_strlen = 64, .params = {params, param_count}};
     check_with(out, source, &options);
-}
-
-static const struct sema_options defaults = {.max_strlen = 64};
-
-static void accepts(const char *source)
-{
-    expect_accepted(source, &defaults);
-}
-
-static void rejects(const char *source, int column, const char *text)
-{
-    expect_error(source, &defaults, 0, column, text);
 }
 
 static const char *value_type(const struct checked *checked, const char *map_name)
