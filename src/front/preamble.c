@@ -389,18 +389,28 @@ static struct ast_c_definition *new_definition(struct cursor *c, enum ast_c_kind
     return definition;
 }
 
+/* In a `{ ... }` body: past blanks and preprocessor lines to what comes
+ * next. 1: a member; 0: the closing '}'; -1: an error was recorded. */
+static int next_member(struct cursor *c)
+{
+    for (;;) {
+        skip_blank(c, false);
+        if (preprocessor_line(c))
+            continue;
+        if (c->failed)
+            return -1;
+        return peek(c, 0) == '}' ? 0 : 1;
+    }
+}
+
 /* `{ type a; type b[N], *c; type d : 3; }` with the cursor at '{'. */
 static bool read_record(struct cursor *c, enum ast_c_kind kind, const char *tag, struct srcloc loc)
 {
     struct ast_c_definition *definition = new_definition(c, kind, tag, loc);
     step(c); /* '{' */
-    for (skip_blank(c, false);; skip_blank(c, false)) {
-        if (preprocessor_line(c))
-            continue;
-        if (c->failed)
+    for (int member; (member = next_member(c)) != 0;) {
+        if (member < 0)
             return false;
-        if (peek(c, 0) == '}')
-            break;
         if (!peek(c, 0)) {
             fail(c, loc, "this definition is never closed with '}'", NULL);
             return false;
@@ -433,13 +443,9 @@ static bool read_enum_body(struct cursor *c, const char *tag, struct srcloc loc)
     step(c); /* '{' */
     int64_t next = 0;
     bool next_overflows = false; /* the previous one was INT64_MAX */
-    for (skip_blank(c, false);; skip_blank(c, false)) {
-        if (preprocessor_line(c))
-            continue;
-        if (c->failed)
+    for (int member; (member = next_member(c)) != 0;) {
+        if (member < 0)
             return false;
-        if (peek(c, 0) == '}')
-            break;
         struct srcloc name_loc = here(c, 1);
         char *name = read_word(c);
         if (!name) {
