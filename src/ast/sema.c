@@ -23,8 +23,8 @@ const struct type *sema_merge_types(struct arena *arena, const struct type *a,
     if (a->kind == TYPE_STRING && b->kind == TYPE_STRING)
         return a->size >= b->size ? a : b;
     if (a->kind == TYPE_INT && b->kind == TYPE_INT) {
-        /* A kernel enum is unsigned: the first use's enum keeps its names. */
-        if (!a->is_signed && !b->is_signed && a->enumerators && a->size == 8)
+        /* Both uses agree: the first one's type, an enum's names included. */
+        if (a->size == 8 && type_equal(a, b))
             return a;
         return a->is_signed && b->is_signed ? a : type_int(8, false);
     }
