@@ -434,6 +434,7 @@ struct pipeline {
     struct runtime_target *target; /* -p/-c */
     enum probe_missing missing_probes;
     bool options_listed; /* `script.bt --help`: its getopt() options were printed */
+    bool direct;         /* the plan's object came from codegen's direct backend */
 };
 
 /* missing_probes (BPFTRACE_MISSING_PROBES or the config block), and the
@@ -516,17 +517,28 @@ static void set_backend_options(struct codegen_options *options, struct codegen_
     options->cpu = cpu && (strcmp(cpu, "v3") == 0 || strcmp(cpu, "v4") == 0) ? cpu
                                                                             : runtime_bpf_cpu();
     options->cache_dir = object_cache_directory(cache_dir, size, &options->cache_off_why);
+    const char *backend = getenv("SONDE_BACKEND"); /* llvm: never the direct backend */
+    options->llvm_only = backend && strcmp(backend, "llvm") == 0;
     options->report = report;
 }
 
-/* -v: the compiled stage, and where LLVM's time went. */
+/* -v: the compiled stage, and where the time went. */
 static void report_compiled(struct pipeline *p, const struct codegen_options *options,
                             const struct codegen_report *report)
 {
     char what[96];
     snprintf(what, sizeof(what), "compiled %zu BPF programs (%zu bytes of ELF)%s",
-             p->plan.programs.count, p->plan.elf_size, report->cached ? " (cached)" : "");
+             p->plan.programs.count, p->plan.elf_size,
+             report->cached ? " (cached)" : report->direct ? " (direct)" : "");
     stage_done(p, what);
+    if (report->direct) {
+        fprintf(stderr, "sonde:   -mcpu=%s; IR %.2f ms, direct backend %.2f ms\n", options->cpu,
+                report->build_ms, report->direct_ms);
+        return;
+    }
+    if (report->direct_note[0])
+        fprintf(stderr, "sonde:   LLVM compiles this script: the direct backend does not take %s\n",
+                report->direct_note);
     fprintf(stderr,
             "sonde:   -mcpu=%s; LLVM set-up %.2f ms, IR %.2f ms, cache key+lookup %.2f ms, "
             "optimise %.2f ms, emit %.2f ms\n",
@@ -600,7 +612,30 @@ static int expand_stage(const struct cli *cli, struct pipeline *p)
     return err;
 }
 
-/* Type checking, then LLVM (or the object cache): the plan to run. */
+/* The typed program → the plan to run: the direct backend's object, or
+ * LLVM's (or the object cache's). */
+static int codegen_stage(const struct cli *cli, struct pipeline *p, bool llvm_only)
+{
+    struct codegen_options codegen_options = {
+        .ring_buffer_bytes = ring_buffer_bytes(p->program),
+        .max_map_keys = setting_unsigned(p->program, "max_map_keys", "BPFTRACE_MAP_KEYS_MAX", 4096),
+        .llvm_ir_out = cli->dump_llvm ? stdout : NULL,
+        .target_pid = cli->target_pid,
+    };
+    struct codegen_report report = {0};
+    char cache_dir[4096];
+    set_backend_options(&codegen_options, &report, cache_dir, sizeof(cache_dir));
+    /* --emit-elf writes the object for people to read: LLVM's. */
+    codegen_options.llvm_only |= llvm_only || cli->emit_elf;
+    int err =
+        codegen_compile(p->program, &p->sema, &codegen_options, &p->arena, &p->plan, &p->diag);
+    p->direct = !err && report.direct;
+    if (!err && p->verbose)
+        report_compiled(p, &codegen_options, &report);
+    return err;
+}
+
+/* Type checking, then code generation. */
 static int generate_stage(const struct cli *cli, struct pipeline *p)
 {
     struct sema_options sema_options = {
@@ -616,19 +651,7 @@ static int generate_stage(const struct cli *cli, struct pipeline *p)
     if (err)
         return err;
     stage_done(p, "type checked");
-    struct codegen_options codegen_options = {
-        .ring_buffer_bytes = ring_buffer_bytes(p->program),
-        .max_map_keys = setting_unsigned(p->program, "max_map_keys", "BPFTRACE_MAP_KEYS_MAX", 4096),
-        .llvm_ir_out = cli->dump_llvm ? stdout : NULL,
-        .target_pid = cli->target_pid,
-    };
-    struct codegen_report report = {0};
-    char cache_dir[4096];
-    set_backend_options(&codegen_options, &report, cache_dir, sizeof(cache_dir));
-    err = codegen_compile(p->program, &p->sema, &codegen_options, &p->arena, &p->plan, &p->diag);
-    if (!err && p->verbose)
-        report_compiled(p, &codegen_options, &report);
-    return err;
+    return codegen_stage(cli, p, false);
 }
 
 static int compile(const struct cli *cli, const char *source, struct pipeline *p)
@@ -693,7 +716,7 @@ static struct output *apply_output_settings(const struct ast_program *program,
     return filtered ? filtered : output;
 }
 
-static int run(const struct cli *cli, struct pipeline *p, int *exit_code)
+static int run_plan(const struct cli *cli, struct pipeline *p, int *exit_code)
 {
     struct output_names names = {
         .probe_names = (const char *const *)p->plan.probe_names.items,
@@ -717,11 +740,30 @@ static int run(const struct cli *cli, struct pipeline *p, int *exit_code)
         .target = p->target,
         .max_cat_bytes =
             setting_unsigned(p->program, "max_cat_bytes", NULL, RUNTIME_DEFAULT_MAX_CAT_BYTES),
+        .load_may_be_refused = p->direct,
     };
     diag_flush(&p->diag, stderr); /* warnings (skipped probes) before any output */
     int err = runtime_run(&p->plan, &options, &p->diag, exit_code);
     output_close(output);
     return err;
+}
+
+/* The direct backend's code is plainer than LLVM's; should the verifier
+ * refuse it (an older kernel tracking less through the stack), LLVM
+ * compiles the script and that object runs instead. Nothing was attached
+ * or printed by then. */
+static int run(const struct cli *cli, struct pipeline *p, int *exit_code)
+{
+    int err = run_plan(cli, p, exit_code);
+    if (err != RUNTIME_LOAD_REFUSED)
+        return err;
+    if (p->verbose)
+        fprintf(stderr, "sonde: the kernel refused the direct backend's object; "
+                        "compiling with LLVM\n");
+    plan_free(&p->plan);
+    p->plan = (struct plan){0};
+    err = codegen_stage(cli, p, true);
+    return err ? err : run_plan(cli, p, exit_code);
 }
 
 /* After this many errors the rest are counted, not shown: a mistake repeated

@@ -18,6 +18,7 @@
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
+#include "codegen/direct.h"
 #include "codegen/object_cache.h"
 
 /* Everything below that shapes the object goes into the cache key too. */
@@ -267,10 +268,26 @@ static int compile(struct codegen *cg, struct codegen_report *report, bool *cach
     return err;
 }
 
+/* The direct backend first: it skips LLVM and, being cheap, the object
+ * cache too. 0: done; 1: LLVM's turn. */
+static int try_direct(struct codegen *cg, struct codegen_report *report)
+{
+    if (cg->options->llvm_only || cg->options->llvm_ir_out)
+        return 1;
+    double start = codegen_backend_now_ms();
+    int result = codegen_direct_emit(cg, report->direct_note, sizeof(report->direct_note));
+    report->direct_ms = codegen_backend_now_ms() - start;
+    report->direct = result == 0;
+    return result;
+}
+
 int codegen_backend_emit(struct codegen *cg)
 {
     struct codegen_report unused = {0};
     struct codegen_report *report = cg->options->report ? cg->options->report : &unused;
+    int direct = try_direct(cg, report);
+    if (direct <= 0)
+        return direct;
     double start = codegen_backend_now_ms();
     struct object_cache cache;
     struct object_cache_key key;

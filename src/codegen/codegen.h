@@ -23,12 +23,16 @@ struct codegen_options {
     const char *cpu;            /* BPF instruction set for LLVM's -mcpu: "v4" or "v3" (NULL) */
     const char *cache_dir;      /* object cache directory; NULL: compile every time */
     const char *cache_off_why;  /* with cache_dir NULL: why, for -v */
+    bool llvm_only;             /* never the direct backend (codegen/direct.h) */
     struct codegen_report *report; /* optional: filled with what happened, for -v */
 };
 
 /* What codegen_compile did, for -v. */
 struct codegen_report {
     bool cached;           /* the object came from the object cache: LLVM did not run */
+    bool direct;           /* the direct backend wrote the object: LLVM did not run */
+    char direct_note[200]; /* why the direct backend did not, when it did not */
+    double direct_ms;      /* the direct backend's time, when it ran */
     char cache_note[320];  /* why the cache was not used or not written, when it was not */
     double setup_ms;       /* LLVM's set-up and the target machine */
     double build_ms;       /* building the LLVM module */

@@ -30,6 +30,18 @@ enum bpf_helper {
     HELPER_RINGBUF_QUERY = 134,
 };
 
+/* A BPF map as declared in ".maps", for the direct backend (direct.c),
+ * which writes the map definitions itself instead of LLVM's debug info. */
+struct codegen_map_shape {
+    LLVMValueRef global;
+    const char *name;
+    unsigned type;
+    unsigned max_entries;
+    unsigned key_size;   /* 0: no key/value members (ring buffer) */
+    unsigned value_size;
+    unsigned flags;      /* map_flags: BPF_F_NO_PREALLOC or 0 */
+};
+
 struct codegen {
     struct arena *arena;
     struct diag *diag;
@@ -53,6 +65,7 @@ struct codegen {
     LLVMValueRef lost_map;
     LLVMValueRef start_map;
     LLVMValueRef scratch_map;      /* per-CPU array: one entry of scratch memory per program */
+    struct vec map_shapes;         /* struct codegen_map_shape *: every map declared */
     unsigned scratch_value_size;   /* the largest need of any program */
     struct srcloc scratch_largest; /* the block with that need */
     struct srcloc frame_srcloc;    /* the block of the frame being built */

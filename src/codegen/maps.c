@@ -46,14 +46,8 @@ static unsigned user_map_flags(const struct codegen *cg, const struct sema_map *
     return MAP_FLAG_NO_PREALLOC;
 }
 
-struct map_shape {
-    const char *name;
-    unsigned type;
-    unsigned max_entries;
-    unsigned key_size;   /* 0: no key/value members (ring buffer) */
-    unsigned value_size;
-    unsigned flags;      /* map_flags: BPF_F_NO_PREALLOC or 0 */
-};
+/* The shape of a map; `global` is filled in when it is declared. */
+#define map_shape codegen_map_shape
 
 /* `int (*name)[value]`: how BTF map definitions encode a number. */
 static LLVMMetadataRef number_member(struct codegen *cg, const char *name, unsigned value,
@@ -103,6 +97,24 @@ static bool is_array_map(unsigned type)
 
 static void describe_map(struct codegen *cg, LLVMValueRef global, const struct map_shape *shape);
 
+/* Kept for the direct backend; the scratch map is described twice (its
+ * size is known at the end), the second shape replaces the first. */
+static void record_shape(struct codegen *cg, LLVMValueRef global, const struct map_shape *shape)
+{
+    for (size_t i = 0; i < cg->map_shapes.count; i++) {
+        struct map_shape *known = vec_get(&cg->map_shapes, i);
+        if (known->global == global) {
+            *known = *shape;
+            known->global = global;
+            return;
+        }
+    }
+    struct map_shape *copy = ARENA_NEW(cg->arena, struct map_shape);
+    *copy = *shape;
+    copy->global = global;
+    vec_push(&cg->map_shapes, copy);
+}
+
 static LLVMValueRef declare_map(struct codegen *cg, const struct map_shape *shape)
 {
     unsigned member_count = (shape->key_size ? 4 : 2) + (shape->flags ? 1 : 0);
@@ -114,6 +126,7 @@ static LLVMValueRef declare_map(struct codegen *cg, const struct map_shape *shap
     LLVMSetAlignment(global, 8);
     if (shape->max_entries)
         describe_map(cg, global, shape);
+    record_shape(cg, global, shape);
     return global;
 }
 
@@ -189,7 +202,7 @@ LLVMValueRef codegen_declare_extra_map(struct codegen *cg, const char *name, uns
     LLVMValueRef existing = LLVMGetNamedGlobal(cg->module, name);
     if (existing)
         return existing;
-    struct map_shape shape = {name, type, max_entries, key_size, value_size};
+    struct map_shape shape = {NULL, name, type, max_entries, key_size, value_size};
     return declare_map(cg, &shape);
 }
 
@@ -233,21 +246,22 @@ int codegen_declare_maps(struct codegen *cg)
     if (cg->plan->maps.count > 1) /* qsort's base may not be NULL, even for none */
         qsort(cg->plan->maps.items, cg->plan->maps.count, sizeof(void *), compare_map_names);
 
-    struct map_shape events = {"sonde_events", MAP_TYPE_RINGBUF, cg->options->ring_buffer_bytes};
+    struct map_shape events = {NULL, "sonde_events", MAP_TYPE_RINGBUF,
+                               cg->options->ring_buffer_bytes};
     cg->events_map = declare_map(cg, &events);
     cg->plan->events_map = events.name;
 
-    struct map_shape lost = {"sonde_lost", MAP_TYPE_PERCPU_ARRAY, 1, 4, 8};
+    struct map_shape lost = {NULL, "sonde_lost", MAP_TYPE_PERCPU_ARRAY, 1, 4, 8};
     cg->lost_map = declare_map(cg, &lost);
     cg->plan->lost_map = lost.name;
 
     /* Key 0 holds the monotonic time sonde started at, for `elapsed`. */
-    struct map_shape start = {"sonde_start", MAP_TYPE_ARRAY, 1, 4, 8};
+    struct map_shape start = {NULL, "sonde_start", MAP_TYPE_ARRAY, 1, 4, 8};
     cg->start_map = declare_map(cg, &start);
     cg->plan->start_map = start.name;
 
     /* Sized once every program is built: see codegen_declare_scratch_map. */
-    struct map_shape scratch = {"sonde_scratch", MAP_TYPE_PERCPU_ARRAY, 0, 4, 8};
+    struct map_shape scratch = {NULL, "sonde_scratch", MAP_TYPE_PERCPU_ARRAY, 0, 4, 8};
     cg->scratch_map = declare_map(cg, &scratch);
     return 0;
 }
@@ -266,9 +280,11 @@ int codegen_declare_scratch_map(struct codegen *cg)
         return -E2BIG;
     }
     unsigned programs = (unsigned)cg->plan->programs.count;
-    struct map_shape scratch = {"sonde_scratch", MAP_TYPE_PERCPU_ARRAY, programs ? programs : 1, 4,
+    struct map_shape scratch = {NULL, "sonde_scratch", MAP_TYPE_PERCPU_ARRAY,
+                                programs ? programs : 1, 4,
                                 cg->scratch_value_size ? cg->scratch_value_size : 8};
     describe_map(cg, cg->scratch_map, &scratch);
+    record_shape(cg, cg->scratch_map, &scratch);
     return 0;
 }
 

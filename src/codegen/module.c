@@ -323,7 +323,13 @@ static void dispose(struct codegen *cg)
         LLVMDisposeModule(cg->module);
     if (cg->context)
         LLVMContextDispose(cg->context);
+    /* The last frame's variables still point at its slots: forget them, so
+     * that the program can be compiled again (main.c does, with LLVM, when
+     * the kernel refuses the direct backend's object). */
+    for (size_t i = 0; i < cg->variables.count; i++)
+        ((struct sema_variable *)vec_get(&cg->variables, i))->storage = NULL;
     vec_free(&cg->variables);
+    vec_free(&cg->map_shapes);
 }
 
 static bool has_perf_event_probes(const struct ast_program *program)

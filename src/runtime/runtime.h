@@ -16,6 +16,7 @@
 #ifndef SONDE_RUNTIME_RUNTIME_H
 #define SONDE_RUNTIME_RUNTIME_H
 
+#include <errno.h>
 #include <stdbool.h>
 
 #include "base/diag.h"
@@ -45,7 +46,14 @@ struct runtime_options {
      * started once the probes are attached. NULL without either. */
     struct runtime_target *target;
     unsigned max_cat_bytes; /* cat()'s limit; 0: RUNTIME_DEFAULT_MAX_CAT_BYTES */
+    /* The object came from codegen's direct backend: when the kernel
+     * refuses it, return RUNTIME_LOAD_REFUSED at once, explaining nothing
+     * (main.c compiles the script with LLVM and runs that instead). */
+    bool load_may_be_refused;
 };
+
+/* runtime_run: the kernel refused the object (see load_may_be_refused). */
+#define RUNTIME_LOAD_REFUSED (-EKEYREJECTED)
 
 /* A ring of `pages_per_cpu` pages per possible CPU, as a power of two of at
  * least a page (bpftrace's perf_rb_pages, BPFTRACE_PERF_RB_PAGES); 0 means

@@ -150,6 +150,8 @@ int session__load(struct session *session)
 {
     int err = bpf_object__load(session->object);
     runtime_log_capture_stop();
+    if (err && session->options->load_may_be_refused)
+        return RUNTIME_LOAD_REFUSED;
     if (err) {
         session__explain_load_failure(session, err);
         return err;

@@ -1,0 +1,111 @@
+/* The direct backend's state while it translates one LLVM function into BPF
+ * instructions: the values it keeps, where each lives, the blocks, and the
+ * instructions emitted so far. direct_values.c fills in the values and their
+ * places; direct_select.c emits the code. */
+#ifndef SONDE_CODEGEN_DIRECT_INTERNAL_H
+#define SONDE_CODEGEN_DIRECT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/bpf.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
+
+#include "codegen/bpf_writer.h"
+
+/* Registers: r0 returns, r1-r5 pass arguments and are lost over calls,
+ * r6-r9 survive calls (the only ones values are kept in), r10 the frame. */
+enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
+
+enum { DIRECT_STACK_LIMIT = 512 };
+
+/* A pointer-keyed table (LLVM values and blocks to indexes). */
+struct direct_table {
+    const void **keys;
+    int *values;
+    unsigned capacity; /* a power of two */
+    unsigned used;
+};
+
+enum direct_place { PLACE_NONE, PLACE_REGISTER, PLACE_STACK };
+
+/* An SSA value that needs a place: an instruction's result that is used
+ * (except the ones emitted where they are used: allocas, constant-offset
+ * address arithmetic folded into loads and stores, comparisons folded into
+ * their branch), or the context argument. */
+struct direct_value {
+    LLVMValueRef value;
+    int block;      /* defining block, -1 for the argument */
+    int start, end; /* live interval, in positions (closed) */
+    enum direct_place place;
+    int where; /* register number, or offset from r10 (negative) */
+};
+
+struct direct_block {
+    LLVMBasicBlockRef block;
+    int start, end; /* positions: end is where copies into successors' phis happen */
+    /* Bitsets over value indexes: used here before any definition here,
+     * defined here, read by successors' phis on the edge from here, live. */
+    uint64_t *uses, *defs, *edge_uses, *live_in, *live_out;
+};
+
+struct direct_jump {
+    unsigned insn;  /* the jump */
+    unsigned label; /* index into labels */
+};
+
+struct direct_function {
+    LLVMValueRef function;
+    LLVMTargetDataRef layout;
+    bool cpu_v4;
+    char *why; /* the first reason the function cannot be translated */
+    size_t why_size;
+    bool declined;
+
+    struct direct_value *values;
+    unsigned value_count;
+    struct direct_table value_index; /* LLVMValueRef → index in values */
+    struct direct_block *blocks;
+    unsigned block_count;
+    struct direct_table block_index;   /* LLVMBasicBlockRef → index in blocks */
+    struct direct_table alloca_offset; /* alloca → offset from r10 */
+    int frame_size;                    /* bytes below r10 in use */
+    unsigned bitset_words;
+
+    struct bpf_insn *code;
+    unsigned code_count, code_capacity;
+    struct bpf_writer_relocation *relocations;
+    unsigned relocation_count, relocation_capacity;
+    unsigned *labels; /* insn index per label: blocks first, then edges */
+    unsigned label_count, label_capacity;
+    struct direct_jump *jumps;
+    unsigned jump_count, jump_capacity;
+};
+
+/* direct.c */
+bool direct_decline(struct direct_function *fn, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+void direct_table_put(struct direct_table *table, const void *key, int value);
+int direct_table_get(const struct direct_table *table, const void *key); /* -1: absent */
+void direct_table_free(struct direct_table *table);
+
+/* direct_values.c: which values need places, their live intervals, and
+ * their places (registers r6-r9, else stack slots). False: declined. */
+bool direct_allocate(struct direct_function *fn);
+/* Whether `instruction` is emitted where it is used instead of on its own:
+ * a getelementptr with constant indexes used only as the address of loads
+ * and stores (it becomes their offset: the verifier refuses loads through a
+ * context pointer that was moved), or a comparison right before the branch
+ * that is its only use (the verifier learns from the branch what it tests). */
+bool direct_is_folded_address(const struct direct_function *fn, LLVMValueRef instruction);
+bool direct_is_fused_compare(LLVMValueRef instruction);
+/* The byte offset a getelementptr with constant indexes adds. */
+bool direct_constant_offset(const struct direct_function *fn, LLVMValueRef gep, int64_t *offset);
+int direct_value_of(const struct direct_function *fn, LLVMValueRef value); /* -1: none */
+int direct_block_of(const struct direct_function *fn, LLVMBasicBlockRef block);
+
+/* direct_select.c: the function's code. False: declined. */
+bool direct_emit_function(struct direct_function *fn);
+
+#endif
