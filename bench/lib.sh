@@ -175,7 +175,7 @@ tool_command() { # TOOL -> the command to run it
     case $1 in
     sonde) printf '%s' "$SONDE" ;;
     bpftrace) printf '%s' "$BPFTRACE" ;;
-    sonde-nocache | sonde-tp | sonde-bigring | floor-raw_tp) printf '%s' "$BIN/$1" ;;
+    sonde-nocache | sonde-llvm | sonde-tp | sonde-bigring | floor-raw_tp) printf '%s' "$BIN/$1" ;;
     *) die "unknown tool $1" ;;
     esac
 }

@@ -98,10 +98,11 @@ build_tools() {
 # keeps the pid, so launch measures the tool itself.
 make_variants() {
     printf '#!/bin/sh\nSONDE_CACHE=0 exec %q "$@"\n' "$SONDE" >"$BIN/sonde-nocache"
+    printf '#!/bin/sh\nSONDE_BACKEND=llvm SONDE_CACHE=0 exec %q "$@"\n' "$SONDE" >"$BIN/sonde-llvm"
     printf '#!/bin/sh\nSONDE_SYSCALLS_VIA_RAW=0 exec %q "$@"\n' "$SONDE" >"$BIN/sonde-tp"
     printf '#!/bin/sh\nBPFTRACE_PERF_RB_PAGES=8192 exec %q "$@"\n' "$SONDE" >"$BIN/sonde-bigring"
     printf '#!/bin/sh\nexec %q raw_tp:sys_enter\n' "$BIN/floor" >"$BIN/floor-raw_tp"
-    chmod +x "$BIN/sonde-nocache" "$BIN/sonde-tp" "$BIN/sonde-bigring" "$BIN/floor-raw_tp"
+    chmod +x "$BIN/sonde-nocache" "$BIN/sonde-llvm" "$BIN/sonde-tp" "$BIN/sonde-bigring" "$BIN/floor-raw_tp"
 }
 
 machine_summary() {
