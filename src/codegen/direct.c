@@ -99,8 +99,6 @@ struct direct_module {
 
 static void free_function(struct direct_function *fn)
 {
-    for (unsigned b = 0; b < fn->block_count; b++)
-        free(fn->blocks[b].uses);
     free(fn->blocks);
     free(fn->values);
     free(fn->labels);

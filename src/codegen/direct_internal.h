@@ -45,9 +45,6 @@ struct direct_value {
 struct direct_block {
     LLVMBasicBlockRef block;
     int start, end; /* positions: end is where copies into successors' phis happen */
-    /* Bitsets over value indexes: used here before any definition here,
-     * defined here, read by successors' phis on the edge from here, live. */
-    uint64_t *uses, *defs, *edge_uses, *live_in, *live_out;
 };
 
 struct direct_jump {
@@ -71,7 +68,6 @@ struct direct_function {
     struct direct_table block_index;   /* LLVMBasicBlockRef → index in blocks */
     struct direct_table alloca_offset; /* alloca → offset from r10 */
     int frame_size;                    /* bytes below r10 in use */
-    unsigned bitset_words;
 
     struct bpf_insn *code;
     unsigned code_count, code_capacity;
@@ -100,6 +96,12 @@ bool direct_allocate(struct direct_function *fn);
  * that is its only use (the verifier learns from the branch what it tests). */
 bool direct_is_folded_address(const struct direct_function *fn, LLVMValueRef instruction);
 bool direct_is_fused_compare(LLVMValueRef instruction);
+/* Whether `instruction` gives its operand's bits unchanged (zext, since
+ * places hold integers zero-extended; bitcast, freeze, 64-bit pointer
+ * casts, a getelementptr adding 0): it has no place of its own, and
+ * direct_resolve follows it to the value that does. */
+bool direct_is_alias(const struct direct_function *fn, LLVMValueRef instruction);
+LLVMValueRef direct_resolve(const struct direct_function *fn, LLVMValueRef value);
 /* The byte offset a getelementptr with constant indexes adds. */
 bool direct_constant_offset(const struct direct_function *fn, LLVMValueRef gep, int64_t *offset);
 int direct_value_of(const struct direct_function *fn, LLVMValueRef value); /* -1: none */

@@ -141,6 +141,7 @@ static int in_register(struct direct_function *fn, LLVMValueRef value, int scrat
 static bool address_of(struct direct_function *fn, LLVMValueRef pointer, int scratch,
                        struct address *out)
 {
+    pointer = direct_resolve(fn, pointer);
     int alloca_offset = direct_table_get(&fn->alloca_offset, pointer);
     if (alloca_offset != -1) {
         *out = (struct address){R10, alloca_offset};
@@ -165,6 +166,7 @@ static bool address_of(struct direct_function *fn, LLVMValueRef pointer, int scr
 /* Puts `value` into `reg`, writing no other register. */
 static bool put_into(struct direct_function *fn, LLVMValueRef value, int reg)
 {
+    value = direct_resolve(fn, value);
     int index = direct_value_of(fn, value);
     uint64_t constant;
     if (index >= 0) {
@@ -196,6 +198,7 @@ static bool put_into(struct direct_function *fn, LLVMValueRef value, int reg)
  * when declined. */
 static int in_register(struct direct_function *fn, LLVMValueRef value, int scratch)
 {
+    value = direct_resolve(fn, value);
     int index = direct_value_of(fn, value);
     if (index >= 0 && fn->values[index].place == PLACE_REGISTER)
         return fn->values[index].where;
@@ -556,6 +559,7 @@ static unsigned known_alignment(const struct direct_function *fn, LLVMValueRef p
 {
     if (depth > 6)
         return 1;
+    pointer = direct_resolve(fn, pointer);
     if (direct_table_get(&fn->alloca_offset, pointer) != -1 || LLVMIsAGlobalVariable(pointer) ||
         LLVMIsAArgument(pointer))
         return 8;
@@ -733,6 +737,48 @@ static bool emit_memcpy(struct direct_function *fn, LLVMValueRef call)
     return true;
 }
 
+/* llvm.ctlz: BPF has no such instruction; a binary search on the zero-
+ * extended value, six halvings from 32 bits down to 1 (hist's log2). */
+static bool emit_count_leading_zeros(struct direct_function *fn, LLVMValueRef call)
+{
+    unsigned width = width_of(LLVMTypeOf(call));
+    if (width != 64 && width != 32)
+        return direct_decline(fn, "llvm.ctlz on %u bits", width);
+    int dst = destination(fn, call);
+    if (!put_into(fn, LLVMGetOperand(call, 0), R1))
+        return false;
+    if (width == 32)
+        emit(fn, BPF_ALU64 | BPF_LSH | BPF_K, R1, 0, 0, 32);
+    emit(fn, BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, 0);
+    for (int step = 32; step >= 1; step /= 2) {
+        emit_mov(fn, R2, R1);
+        emit(fn, BPF_ALU64 | BPF_RSH | BPF_K, R2, 0, 0, 64 - step);
+        emit(fn, BPF_JMP | BPF_JNE | BPF_K, R2, 0, 2, 0); /* the top `step` bits hold a one */
+        emit(fn, BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, step);
+        emit(fn, BPF_ALU64 | BPF_LSH | BPF_K, R1, 0, 0, step);
+    }
+    /* Still zero: all 64 (or 32) bits were. */
+    emit(fn, BPF_JMP | BPF_JNE | BPF_K, R1, 0, 1, 0);
+    emit(fn, BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, 1);
+    finish(fn, call, dst);
+    return true;
+}
+
+/* llvm.bswap: the byte-order instruction (to big endian on little-endian
+ * BPF), which also zero-extends as the places want. */
+static bool emit_byte_swap(struct direct_function *fn, LLVMValueRef call)
+{
+    unsigned width = width_of(LLVMTypeOf(call));
+    if (width != 16 && width != 32 && width != 64)
+        return direct_decline(fn, "llvm.bswap on %u bits", width);
+    int dst = destination(fn, call);
+    if (!put_into(fn, LLVMGetOperand(call, 0), dst))
+        return false;
+    emit(fn, BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, (int32_t)width);
+    finish(fn, call, dst);
+    return true;
+}
+
 static bool emit_intrinsic(struct direct_function *fn, LLVMValueRef call, LLVMValueRef callee)
 {
     size_t length;
@@ -741,6 +787,10 @@ static bool emit_intrinsic(struct direct_function *fn, LLVMValueRef call, LLVMVa
         return emit_memset(fn, call);
     if (strncmp(name, "llvm.memcpy.", 12) == 0)
         return emit_memcpy(fn, call);
+    if (strncmp(name, "llvm.ctlz.", 10) == 0)
+        return emit_count_leading_zeros(fn, call);
+    if (strncmp(name, "llvm.bswap.", 11) == 0)
+        return emit_byte_swap(fn, call);
     if (strncmp(name, "llvm.lifetime.", 14) == 0 || strncmp(name, "llvm.dbg.", 9) == 0)
         return true;
     return direct_decline(fn, "a call of %s", name);
@@ -771,14 +821,18 @@ static bool emit_call(struct direct_function *fn, LLVMValueRef call)
 
 /* ---- control flow ---- */
 
+/* Code placed right after a block for one of its conditional edges: the
+ * copies into the target's phis, or the target's `ret` itself (a shared
+ * return block at the end would make every early exit a long jump, and the
+ * kernel cannot patch code under jumps of more than 32,767 instructions). */
 struct edge {
     unsigned label;
     LLVMBasicBlockRef from, to;
 };
 
 struct pending_edges {
-    struct edge items[64];
-    unsigned count;
+    struct edge *items;
+    unsigned count, capacity;
 };
 
 static bool starts_with_phi(LLVMBasicBlockRef block)
@@ -804,6 +858,7 @@ static bool emit_copies(struct direct_function *fn, LLVMBasicBlockRef from, LLVM
          phi && LLVMGetInstructionOpcode(phi) == LLVMPHI; phi = LLVMGetNextInstruction(phi)) {
         int index = direct_value_of(fn, phi);
         LLVMValueRef value = incoming_from(phi, from);
+        value = value ? direct_resolve(fn, value) : NULL;
         if (index < 0 || !value || value == phi)
             continue;
         if (LLVMIsAPHINode(value) && LLVMGetInstructionParent(value) == to)
@@ -829,15 +884,38 @@ static unsigned block_label(const struct direct_function *fn, LLVMBasicBlockRef 
 
 /* Where a conditional jump along from → to lands: the block, or a
  * trampoline doing the phi copies first. */
+/* A block that only returns a constant: jumps to it become its return. */
+static bool returns_constant(LLVMBasicBlockRef block, uint64_t *value)
+{
+    LLVMValueRef first = LLVMGetFirstInstruction(block);
+    if (!first || LLVMGetInstructionOpcode(first) != LLVMRet)
+        return false;
+    *value = 0;
+    return LLVMGetNumOperands(first) == 0 || constant_value(LLVMGetOperand(first, 0), false, value);
+}
+
+static void emit_return_constant(struct direct_function *fn, uint64_t value)
+{
+    emit_constant(fn, R0, value);
+    emit(fn, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+}
+
+/* Where a conditional jump along from → to lands: the block, or code after
+ * this block doing the phi copies first or returning. */
 static bool edge_label(struct direct_function *fn, struct pending_edges *pending,
                        LLVMBasicBlockRef from, LLVMBasicBlockRef to, unsigned *label)
 {
-    if (!starts_with_phi(to)) {
+    uint64_t unused;
+    if (!starts_with_phi(to) && !returns_constant(to, &unused)) {
         *label = block_label(fn, to);
         return true;
     }
-    if (pending->count == sizeof(pending->items) / sizeof(pending->items[0]))
-        return direct_decline(fn, "a switch with too many edges into phis");
+    if (pending->count == pending->capacity) {
+        pending->capacity = pending->capacity ? pending->capacity * 2 : 16;
+        pending->items = realloc(pending->items, pending->capacity * sizeof(*pending->items));
+        if (!pending->items)
+            abort();
+    }
     *label = new_label(fn);
     pending->items[pending->count++] = (struct edge){*label, from, to};
     return true;
@@ -848,6 +926,11 @@ static bool edge_label(struct direct_function *fn, struct pending_edges *pending
 static bool emit_goto(struct direct_function *fn, const struct pending_edges *pending,
                       LLVMBasicBlockRef from, LLVMBasicBlockRef to)
 {
+    uint64_t value;
+    if (returns_constant(to, &value)) {
+        emit_return_constant(fn, value);
+        return true;
+    }
     if (!emit_copies(fn, from, to))
         return false;
     int index = direct_block_of(fn, from);
@@ -986,6 +1069,11 @@ static bool emit_trampolines(struct direct_function *fn, struct pending_edges *p
     for (unsigned i = 0; i < pending->count; i++) {
         struct edge *edge = &pending->items[i];
         fn->labels[edge->label] = fn->code_count;
+        uint64_t value;
+        if (returns_constant(edge->to, &value)) {
+            emit_return_constant(fn, value);
+            continue;
+        }
         if (!emit_copies(fn, edge->from, edge->to))
             return false;
         emit_jump(fn, BPF_JMP | BPF_JA, 0, 0, 0, block_label(fn, edge->to));
@@ -1024,14 +1112,17 @@ bool direct_emit_function(struct direct_function *fn)
         new_label(fn);
     emit_prologue(fn);
     struct pending_edges pending = {.count = 0};
-    for (unsigned b = 0; b < fn->block_count; b++) {
+    bool ok = true;
+    for (unsigned b = 0; b < fn->block_count && ok; b++) {
         fn->labels[b] = fn->code_count;
-        for (LLVMValueRef instruction = LLVMGetFirstInstruction(fn->blocks[b].block); instruction;
-             instruction = LLVMGetNextInstruction(instruction))
-            if (!emit_instruction(fn, instruction, &pending))
-                return false;
-        if (!emit_trampolines(fn, &pending))
-            return false;
+        uint64_t unused;
+        if (b > 0 && returns_constant(fn->blocks[b].block, &unused))
+            continue; /* every way in returns in place (emit_goto, edge_label) */
+        for (LLVMValueRef instruction = LLVMGetFirstInstruction(fn->blocks[b].block);
+             instruction && ok; instruction = LLVMGetNextInstruction(instruction))
+            ok = emit_instruction(fn, instruction, &pending);
+        ok = ok && emit_trampolines(fn, &pending);
     }
-    return resolve_jumps(fn);
+    free(pending.items);
+    return ok && resolve_jumps(fn);
 }

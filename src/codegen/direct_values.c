@@ -47,6 +47,41 @@ bool direct_constant_offset(const struct direct_function *fn, LLVMValueRef gep, 
     return true;
 }
 
+static bool is_64_bits(LLVMTypeRef type)
+{
+    LLVMTypeKind kind = LLVMGetTypeKind(type);
+    return kind == LLVMPointerTypeKind ||
+           (kind == LLVMIntegerTypeKind && LLVMGetIntTypeWidth(type) == 64);
+}
+
+bool direct_is_alias(const struct direct_function *fn, LLVMValueRef instruction)
+{
+    if (!LLVMIsAInstruction(instruction))
+        return false;
+    int64_t offset;
+    switch (LLVMGetInstructionOpcode(instruction)) {
+    case LLVMZExt:
+    case LLVMBitCast:
+    case LLVMFreeze:
+        return true;
+    case LLVMPtrToInt:
+    case LLVMIntToPtr:
+        return is_64_bits(LLVMTypeOf(instruction)) &&
+               is_64_bits(LLVMTypeOf(LLVMGetOperand(instruction, 0)));
+    case LLVMGetElementPtr:
+        return direct_constant_offset(fn, instruction, &offset) && offset == 0;
+    default:
+        return false;
+    }
+}
+
+LLVMValueRef direct_resolve(const struct direct_function *fn, LLVMValueRef value)
+{
+    while (direct_is_alias(fn, value))
+        value = LLVMGetOperand(value, 0);
+    return value;
+}
+
 static bool used_only_as_address(LLVMValueRef instruction)
 {
     LLVMUseRef use = LLVMGetFirstUse(instruction);
@@ -89,8 +124,8 @@ static bool needs_place(const struct direct_function *fn, LLVMValueRef instructi
         !LLVMGetFirstUse(instruction))
         return false;
     LLVMOpcode opcode = LLVMGetInstructionOpcode(instruction);
-    return opcode != LLVMAlloca && !direct_is_folded_address(fn, instruction) &&
-           !direct_is_fused_compare(instruction);
+    return opcode != LLVMAlloca && !direct_is_alias(fn, instruction) &&
+           !direct_is_folded_address(fn, instruction) && !direct_is_fused_compare(instruction);
 }
 
 static void add_value(struct direct_function *fn, LLVMValueRef value, int block, int position,
@@ -209,16 +244,6 @@ static bool number_function(struct direct_function *fn)
     return true;
 }
 
-static void set_bit(uint64_t *bits, unsigned index)
-{
-    bits[index / 64] |= 1ull << (index % 64);
-}
-
-static bool test_bit(const uint64_t *bits, unsigned index)
-{
-    return bits[index / 64] >> (index % 64) & 1;
-}
-
 static void extend(struct direct_value *value, int position)
 {
     if (position < value->start)
@@ -227,15 +252,52 @@ static void extend(struct direct_value *value, int position)
         value->end = position;
 }
 
+/* Liveness without sets: a value used in a block other than its own is
+ * live into that block and out of each predecessor, back to its definition
+ * (SSA: the definition dominates the use). Walking back from each use
+ * costs what the value's live range covers, and memory is per block. */
+struct liveness {
+    struct direct_function *fn;
+    int *predecessors; /* by block: predecessor_start[b] .. [b + 1] */
+    unsigned *predecessor_start;
+    unsigned *seen; /* by block: value index + 1 of the last walk through it */
+    int *stack;
+};
+
+static void live_into(struct liveness *live, int value_index, int block)
+{
+    struct direct_function *fn = live->fn;
+    struct direct_value *value = &fn->values[value_index];
+    unsigned depth = 0;
+    if (block == value->block || live->seen[block] == (unsigned)value_index + 1)
+        return;
+    live->seen[block] = (unsigned)value_index + 1;
+    live->stack[depth++] = block;
+    while (depth) {
+        int here = live->stack[--depth];
+        extend(value, fn->blocks[here].start);
+        for (unsigned p = live->predecessor_start[here]; p < live->predecessor_start[here + 1];
+             p++) {
+            int pred = live->predecessors[p];
+            extend(value, fn->blocks[pred].end);
+            if (pred != value->block && live->seen[pred] != (unsigned)value_index + 1) {
+                live->seen[pred] = (unsigned)value_index + 1;
+                live->stack[depth++] = pred;
+            }
+        }
+    }
+}
+
 /* A use at `position` in `block`; folded instructions use their operands
  * where they are emitted, that is here. */
-static void note_use(struct direct_function *fn, LLVMValueRef operand, int position, int block)
+static void note_use(struct liveness *live, LLVMValueRef operand, int position, int block)
 {
+    struct direct_function *fn = live->fn;
+    operand = direct_resolve(fn, operand);
     int index = direct_value_of(fn, operand);
     if (index >= 0) {
         extend(&fn->values[index], position);
-        if (fn->values[index].block != block)
-            set_bit(fn->blocks[block].uses, (unsigned)index);
+        live_into(live, index, block);
         return;
     }
     if (!LLVMIsAInstruction(operand))
@@ -243,14 +305,15 @@ static void note_use(struct direct_function *fn, LLVMValueRef operand, int posit
     if (direct_is_folded_address(fn, operand) || direct_is_fused_compare(operand)) {
         int operands = LLVMGetNumOperands(operand);
         for (int i = 0; i < operands; i++)
-            note_use(fn, LLVMGetOperand(operand, (unsigned)i), position, block);
+            note_use(live, LLVMGetOperand(operand, (unsigned)i), position, block);
     }
 }
 
 /* A phi's incoming value is read at the end of the predecessor, where the
  * phi is written. */
-static void note_phi(struct direct_function *fn, LLVMValueRef phi)
+static void note_phi(struct liveness *live, LLVMValueRef phi)
 {
+    struct direct_function *fn = live->fn;
     int phi_index = direct_value_of(fn, phi);
     unsigned count = LLVMCountIncoming(phi);
     for (unsigned i = 0; i < count; i++) {
@@ -260,85 +323,96 @@ static void note_phi(struct direct_function *fn, LLVMValueRef phi)
         int end = fn->blocks[pred].end;
         if (phi_index >= 0)
             extend(&fn->values[phi_index], end);
-        int index = direct_value_of(fn, LLVMGetIncomingValue(phi, i));
+        int index = direct_value_of(fn, direct_resolve(fn, LLVMGetIncomingValue(phi, i)));
         if (index >= 0) {
             extend(&fn->values[index], end);
-            set_bit(fn->blocks[pred].edge_uses, (unsigned)index);
+            live_into(live, index, pred);
         }
     }
 }
 
-static void scan_uses(struct direct_function *fn)
+static void scan_uses(struct liveness *live)
 {
+    struct direct_function *fn = live->fn;
     for (unsigned b = 0; b < fn->block_count; b++) {
         struct direct_block *block = &fn->blocks[b];
         int position = block->start + 1;
         for (LLVMValueRef instruction = LLVMGetFirstInstruction(block->block); instruction;
              instruction = LLVMGetNextInstruction(instruction), position++) {
-            int index = direct_value_of(fn, instruction);
-            if (index >= 0)
-                set_bit(block->defs, (unsigned)index);
             if (LLVMGetInstructionOpcode(instruction) == LLVMPHI) {
-                note_phi(fn, instruction);
+                note_phi(live, instruction);
                 continue;
             }
-            if (direct_is_folded_address(fn, instruction) || direct_is_fused_compare(instruction))
+            if (direct_is_alias(fn, instruction) || direct_is_folded_address(fn, instruction) ||
+                direct_is_fused_compare(instruction))
                 continue;
             int operands = LLVMGetNumOperands(instruction);
             for (int i = 0; i < operands; i++)
-                note_use(fn, LLVMGetOperand(instruction, (unsigned)i), position, (int)b);
+                note_use(live, LLVMGetOperand(instruction, (unsigned)i), position, (int)b);
         }
     }
 }
 
-static bool update_block(struct direct_function *fn, struct direct_block *block)
+/* Each block's successor, once per edge, not the untaken side of a
+ * constant branch (order_blocks left those out). */
+static unsigned successors_of(const struct direct_function *fn, unsigned block, int *out)
 {
-    unsigned words = fn->bitset_words;
-    LLVMValueRef terminator = LLVMGetBasicBlockTerminator(block->block);
-    unsigned successors = terminator ? LLVMGetNumSuccessors(terminator) : 0;
-    bool changed = false;
-    for (unsigned w = 0; w < words; w++) {
-        uint64_t out = block->edge_uses[w];
-        for (unsigned s = 0; s < successors; s++) {
-            int successor = direct_block_of(fn, LLVMGetSuccessor(terminator, s));
-            if (successor >= 0) /* not the untaken side of a constant branch */
-                out |= fn->blocks[successor].live_in[w];
-        }
-        uint64_t in = block->uses[w] | (out & ~block->defs[w]);
-        changed |= out != block->live_out[w] || in != block->live_in[w];
-        block->live_out[w] = out;
-        block->live_in[w] = in;
+    LLVMValueRef terminator = LLVMGetBasicBlockTerminator(fn->blocks[block].block);
+    unsigned count = terminator ? LLVMGetNumSuccessors(terminator) : 0, found = 0;
+    for (unsigned s = 0; s < count; s++) {
+        int successor = direct_block_of(fn, LLVMGetSuccessor(terminator, s));
+        bool repeated = false;
+        for (unsigned k = 0; k < found; k++)
+            repeated |= out[k] == successor;
+        if (successor >= 0 && !repeated)
+            out[found++] = successor;
     }
-    return changed;
+    return found;
+}
+
+static void find_predecessors(struct liveness *live)
+{
+    struct direct_function *fn = live->fn;
+    unsigned blocks = fn->block_count, edges = 0, most = 1;
+    for (unsigned b = 0; b < blocks; b++) {
+        LLVMValueRef terminator = LLVMGetBasicBlockTerminator(fn->blocks[b].block);
+        unsigned count = terminator ? LLVMGetNumSuccessors(terminator) : 0;
+        edges += count;
+        most = count > most ? count : most;
+    }
+    int *successors = malloc(most * sizeof(int));
+    live->predecessor_start = calloc(blocks + 2, sizeof(unsigned));
+    live->predecessors = malloc((edges + 1) * sizeof(int));
+    if (!successors || !live->predecessor_start || !live->predecessors)
+        abort();
+    for (unsigned b = 0; b < blocks; b++) { /* counts, shifted by one */
+        unsigned count = successors_of(fn, b, successors);
+        for (unsigned k = 0; k < count; k++)
+            live->predecessor_start[successors[k] + 2]++;
+    }
+    for (unsigned b = 2; b <= blocks + 1; b++)
+        live->predecessor_start[b] += live->predecessor_start[b - 1];
+    for (unsigned b = 0; b < blocks; b++) { /* fill, moving starts up by one */
+        unsigned count = successors_of(fn, b, successors);
+        for (unsigned k = 0; k < count; k++)
+            live->predecessors[live->predecessor_start[successors[k] + 1]++] = (int)b;
+    }
+    free(successors);
 }
 
 static void compute_liveness(struct direct_function *fn)
 {
-    fn->bitset_words = (fn->value_count + 63) / 64 + 1;
-    for (unsigned b = 0; b < fn->block_count; b++) {
-        struct direct_block *block = &fn->blocks[b];
-        uint64_t *bits = calloc(5 * (size_t)fn->bitset_words, sizeof(uint64_t));
-        if (!bits)
-            abort();
-        block->uses = bits;
-        block->defs = bits + fn->bitset_words;
-        block->edge_uses = bits + 2 * fn->bitset_words;
-        block->live_in = bits + 3 * fn->bitset_words;
-        block->live_out = bits + 4 * fn->bitset_words;
-    }
-    scan_uses(fn);
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (unsigned b = fn->block_count; b-- > 0;)
-            changed |= update_block(fn, &fn->blocks[b]);
-    }
-    for (unsigned b = 0; b < fn->block_count; b++)
-        for (unsigned v = 0; v < fn->value_count; v++) {
-            if (test_bit(fn->blocks[b].live_in, v))
-                extend(&fn->values[v], fn->blocks[b].start);
-            if (test_bit(fn->blocks[b].live_out, v))
-                extend(&fn->values[v], fn->blocks[b].end);
-        }
+    struct liveness live = {.fn = fn};
+    find_predecessors(&live);
+    live.seen = calloc(fn->block_count + 1, sizeof(unsigned));
+    live.stack = malloc((fn->block_count + 1) * sizeof(int));
+    if (!live.seen || !live.stack)
+        abort();
+    scan_uses(&live);
+    free(live.predecessors);
+    free(live.predecessor_start);
+    free(live.seen);
+    free(live.stack);
 }
 
 /* Linear scan: values by start; a value whose interval has ended frees its
