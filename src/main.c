@@ -625,8 +625,7 @@ static int codegen_stage(const struct cli *cli, struct pipeline *p, bool llvm_on
     struct codegen_report report = {0};
     char cache_dir[4096];
     set_backend_options(&codegen_options, &report, cache_dir, sizeof(cache_dir));
-    /* --emit-elf writes the object for people to read: LLVM's. */
-    codegen_options.llvm_only |= llvm_only || cli->emit_elf;
+    codegen_options.llvm_only |= llvm_only;
     int err =
         codegen_compile(p->program, &p->sema, &codegen_options, &p->arena, &p->plan, &p->diag);
     p->direct = !err && report.direct;

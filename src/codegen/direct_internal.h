@@ -75,6 +75,7 @@ struct direct_function {
     unsigned relocation_count, relocation_capacity;
     unsigned *labels; /* insn index per label: blocks first, then edges */
     unsigned label_count, label_capacity;
+    bool falls_through; /* the block just emitted continues into the next */
     struct direct_jump *jumps;
     unsigned jump_count, jump_capacity;
 };

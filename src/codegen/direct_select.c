@@ -835,10 +835,15 @@ struct pending_edges {
     unsigned count, capacity;
 };
 
-static bool starts_with_phi(LLVMBasicBlockRef block)
+/* Whether entering `block` copies anything: a phi with a place (an unused
+ * phi has none). */
+static bool has_phi_copies(const struct direct_function *fn, LLVMBasicBlockRef block)
 {
-    LLVMValueRef first = LLVMGetFirstInstruction(block);
-    return first && LLVMGetInstructionOpcode(first) == LLVMPHI;
+    for (LLVMValueRef phi = LLVMGetFirstInstruction(block);
+         phi && LLVMGetInstructionOpcode(phi) == LLVMPHI; phi = LLVMGetNextInstruction(phi))
+        if (direct_value_of(fn, phi) >= 0)
+            return true;
+    return false;
 }
 
 static LLVMValueRef incoming_from(LLVMValueRef phi, LLVMBasicBlockRef from)
@@ -906,7 +911,7 @@ static bool edge_label(struct direct_function *fn, struct pending_edges *pending
                        LLVMBasicBlockRef from, LLVMBasicBlockRef to, unsigned *label)
 {
     uint64_t unused;
-    if (!starts_with_phi(to) && !returns_constant(to, &unused)) {
+    if (!has_phi_copies(fn, to) && !returns_constant(to, &unused)) {
         *label = block_label(fn, to);
         return true;
     }
@@ -921,21 +926,35 @@ static bool edge_label(struct direct_function *fn, struct pending_edges *pending
     return true;
 }
 
-/* Trampolines go right after the block: with any pending, the block
- * cannot fall through into the next one. */
+/* The block whose code follows `from`'s: blocks that only return are not
+ * emitted (the ways into them return in place). */
+static LLVMBasicBlockRef next_emitted(const struct direct_function *fn, LLVMBasicBlockRef from)
+{
+    uint64_t unused;
+    for (unsigned index = (unsigned)direct_block_of(fn, from) + 1; index < fn->block_count; index++)
+        if (!returns_constant(fn->blocks[index].block, &unused))
+            return fn->blocks[index].block;
+    return NULL;
+}
+
+/* A block falls through into the next one when that is where it goes;
+ * trampolines wait for the first block that does not (they must not sit
+ * in the way), which keeps them close to their jumps. */
 static bool emit_goto(struct direct_function *fn, const struct pending_edges *pending,
                       LLVMBasicBlockRef from, LLVMBasicBlockRef to)
 {
+    (void)pending;
     uint64_t value;
+    fn->falls_through = false;
     if (returns_constant(to, &value)) {
         emit_return_constant(fn, value);
         return true;
     }
     if (!emit_copies(fn, from, to))
         return false;
-    int index = direct_block_of(fn, from);
-    bool next = (unsigned)index + 1 < fn->block_count && fn->blocks[index + 1].block == to;
-    if (!next || pending->count)
+    if (next_emitted(fn, from) == to)
+        fn->falls_through = true;
+    else
         emit_jump(fn, BPF_JMP | BPF_JA, 0, 0, 0, block_label(fn, to));
     return true;
 }
@@ -953,9 +972,7 @@ static bool emit_branch(struct direct_function *fn, LLVMValueRef branch,
     if (constant_value(condition, false, &constant))
         return emit_goto(fn, pending, from, constant & 1 ? on_true : on_false);
     /* Falling through into the true side saves a jump. */
-    int index = direct_block_of(fn, from);
-    bool flip = (unsigned)index + 1 < fn->block_count && fn->blocks[index + 1].block == on_true &&
-                !starts_with_phi(on_true);
+    bool flip = next_emitted(fn, from) == on_true && !has_phi_copies(fn, on_true);
     LLVMBasicBlockRef jump_to = flip ? on_false : on_true;
     LLVMBasicBlockRef stay = flip ? on_true : on_false;
     unsigned label = 0;
@@ -1115,14 +1132,17 @@ bool direct_emit_function(struct direct_function *fn)
     bool ok = true;
     for (unsigned b = 0; b < fn->block_count && ok; b++) {
         fn->labels[b] = fn->code_count;
+        fn->falls_through = false;
         uint64_t unused;
         if (b > 0 && returns_constant(fn->blocks[b].block, &unused))
             continue; /* every way in returns in place (emit_goto, edge_label) */
         for (LLVMValueRef instruction = LLVMGetFirstInstruction(fn->blocks[b].block);
              instruction && ok; instruction = LLVMGetNextInstruction(instruction))
             ok = emit_instruction(fn, instruction, &pending);
-        ok = ok && emit_trampolines(fn, &pending);
+        if (!fn->falls_through)
+            ok = ok && emit_trampolines(fn, &pending);
     }
+    ok = ok && emit_trampolines(fn, &pending);
     free(pending.items);
     return ok && resolve_jumps(fn);
 }
