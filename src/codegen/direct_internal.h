@@ -108,6 +108,44 @@ bool direct_constant_offset(const struct direct_function *fn, LLVMValueRef gep, 
 int direct_value_of(const struct direct_function *fn, LLVMValueRef value); /* -1: none */
 int direct_block_of(const struct direct_function *fn, LLVMBasicBlockRef block);
 
+/* direct_emit.c: encoding, labels and jumps (resolved at the end), and
+ * values fetched into registers. */
+void direct_emit(struct direct_function *fn, uint8_t code, int dst, int src, int off, int32_t imm);
+void direct_emit_mov(struct direct_function *fn, int dst, int src); /* none when dst == src */
+void direct_emit_constant(struct direct_function *fn, int dst, uint64_t value);
+bool direct_fits_imm(uint64_t value); /* as a sign-extended 32-bit immediate */
+unsigned direct_new_label(struct direct_function *fn);
+void direct_emit_jump(struct direct_function *fn, uint8_t code, int dst, int src, int32_t imm,
+                      unsigned label);
+uint8_t direct_size_code(unsigned bytes);
+unsigned direct_width_of(LLVMTypeRef type); /* integer bits, 64 for pointers, 0 otherwise */
+/* A constant's bits as its place would hold them (zero-extended), or
+ * sign-extended for the signed operations that extend their operands. */
+bool direct_constant_value(LLVMValueRef value, bool sign_extend, uint64_t *out);
+/* Puts `value` into `reg`, writing no other register. */
+bool direct_put_into(struct direct_function *fn, LLVMValueRef value, int reg);
+/* The register holding `value`: its own, or `scratch` loaded with it; -1
+ * when declined. */
+int direct_in_register(struct direct_function *fn, LLVMValueRef value, int scratch);
+/* An address as a register and an offset (the stack's are r10-based). */
+struct direct_address {
+    int reg;
+    int offset;
+};
+bool direct_address_of(struct direct_function *fn, LLVMValueRef pointer, int scratch,
+                       struct direct_address *out);
+/* Where an instruction's result is computed (its register, or r0), and
+ * the store to its stack slot when it has one. */
+int direct_destination(const struct direct_function *fn, LLVMValueRef instruction);
+void direct_finish(struct direct_function *fn, LLVMValueRef instruction, int reg);
+void direct_sign_extend(struct direct_function *fn, int reg, unsigned width);
+void direct_truncate_to(struct direct_function *fn, int reg, unsigned width);
+
+/* direct_memory.c */
+bool direct_emit_load(struct direct_function *fn, LLVMValueRef load);
+bool direct_emit_store(struct direct_function *fn, LLVMValueRef store);
+bool direct_emit_call(struct direct_function *fn, LLVMValueRef call);
+
 /* direct_select.c: the function's code. False: declined. */
 bool direct_emit_function(struct direct_function *fn);
 
