@@ -485,29 +485,73 @@ static bool emit_branch(struct direct_function *fn, LLVMValueRef branch,
     return emit_goto(fn, pending, from, stay);
 }
 
+struct switch_case {
+    uint64_t value;
+    unsigned label;
+};
+
+static int by_value(const void *a, const void *b)
+{
+    uint64_t left = ((const struct switch_case *)a)->value;
+    uint64_t right = ((const struct switch_case *)b)->value;
+    return (left > right) - (left < right);
+}
+
+/* reg OP value, against an immediate when it fits. */
+static void jump_if(struct direct_function *fn, int operation, int reg, uint64_t value,
+                    unsigned label)
+{
+    if (direct_fits_imm(value)) {
+        direct_emit_jump(fn, (uint8_t)(BPF_JMP | operation | BPF_K), reg, 0, (int32_t)value, label);
+        return;
+    }
+    direct_emit_constant(fn, R2, value);
+    direct_emit_jump(fn, (uint8_t)(BPF_JMP | operation | BPF_X), reg, R2, 0, label);
+}
+
+/* A binary search over the sorted cases, linear at the leaves: the syscall
+ * hook switches on the syscall number on every syscall, traced or not. */
+static void emit_cases(struct direct_function *fn, int reg, const struct switch_case *cases,
+                       unsigned count, unsigned default_label)
+{
+    if (count <= 3) {
+        for (unsigned i = 0; i < count; i++)
+            jump_if(fn, BPF_JEQ, reg, cases[i].value, cases[i].label);
+        direct_emit_jump(fn, BPF_JMP | BPF_JA, 0, 0, 0, default_label);
+        return;
+    }
+    unsigned half = count / 2;
+    unsigned upper = direct_new_label(fn);
+    jump_if(fn, BPF_JGT, reg, cases[half - 1].value, upper);
+    emit_cases(fn, reg, cases, half, default_label);
+    fn->labels[upper] = fn->code_count;
+    emit_cases(fn, reg, cases + half, count - half, default_label);
+}
+
 static bool emit_switch(struct direct_function *fn, LLVMValueRef instruction,
                         struct pending_edges *pending)
 {
     LLVMBasicBlockRef from = LLVMGetInstructionParent(instruction);
     int reg = direct_in_register(fn, LLVMGetOperand(instruction, 0), R1);
-    if (reg < 0)
-        return false;
     unsigned operands = (unsigned)LLVMGetNumOperands(instruction);
-    for (unsigned i = 2; i + 1 < operands; i += 2) {
-        uint64_t value;
-        direct_constant_value(LLVMGetOperand(instruction, i), false, &value);
+    struct switch_case *cases = calloc(operands / 2 + 1, sizeof(*cases));
+    unsigned count = 0, default_label = 0;
+    if (!cases)
+        abort();
+    bool ok = reg >= 0;
+    for (unsigned i = 2; ok && i + 1 < operands; i += 2, count++) {
+        direct_constant_value(LLVMGetOperand(instruction, i), false, &cases[count].value);
         LLVMBasicBlockRef to = LLVMValueAsBasicBlock(LLVMGetOperand(instruction, i + 1));
-        unsigned label = 0;
-        if (!edge_label(fn, pending, from, to, &label))
-            return false;
-        if (direct_fits_imm(value)) {
-            direct_emit_jump(fn, BPF_JMP | BPF_JEQ | BPF_K, reg, 0, (int32_t)value, label);
-        } else {
-            direct_emit_constant(fn, R2, value);
-            direct_emit_jump(fn, BPF_JMP | BPF_JEQ | BPF_X, reg, R2, 0, label);
-        }
+        ok = edge_label(fn, pending, from, to, &cases[count].label);
     }
-    return emit_goto(fn, pending, from, LLVMGetSwitchDefaultDest(instruction));
+    ok = ok && edge_label(fn, pending, from, LLVMGetSwitchDefaultDest(instruction), &default_label);
+    if (ok) {
+        qsort(cases, count, sizeof(*cases), by_value);
+        emit_cases(fn, reg, cases, count, default_label);
+        fn->falls_through = false;
+    }
+    free(cases);
+    return ok;
 }
 
 static bool emit_return(struct direct_function *fn, LLVMValueRef instruction)
