@@ -84,8 +84,9 @@ static void usage(FILE *out)
           "other settings of bpftrace's config block: BPFTRACE_STR_TRUNC_TRAILER (default \"..\"),\n"
           "BPFTRACE_PRINT_MAPS_ON_EXIT, BPFTRACE_MAX_PROBES (default 1024), ...;\n"
           "SONDE_SYSCALLS_VIA_RAW=0 to attach syscalls:* tracepoints one by one,\n"
-          "SONDE_CACHE=0 to compile without the object cache (SONDE_CACHE_DIR: its directory,\n"
-          "default ~/.cache/sonde), SONDE_BPF_CPU=v3|v4 to choose the BPF instruction set.\n",
+          "SONDE_BACKEND=llvm to compile every script with LLVM (not the direct backend),\n"
+          "SONDE_CACHE=0 to compile without the cache of LLVM's objects (SONDE_CACHE_DIR: its\n"
+          "directory, default ~/.cache/sonde), SONDE_BPF_CPU=v3|v4 to choose the BPF instruction set.\n",
           out);
 }
 

@@ -435,10 +435,8 @@ static LLVMBasicBlockRef next_emitted(const struct direct_function *fn, LLVMBasi
 /* A block falls through into the next one when that is where it goes;
  * trampolines wait for the first block that does not (they must not sit
  * in the way), which keeps them close to their jumps. */
-static bool emit_goto(struct direct_function *fn, const struct pending_edges *pending,
-                      LLVMBasicBlockRef from, LLVMBasicBlockRef to)
+static bool emit_goto(struct direct_function *fn, LLVMBasicBlockRef from, LLVMBasicBlockRef to)
 {
-    (void)pending;
     uint64_t value;
     fn->falls_through = false;
     if (returns_constant(to, &value)) {
@@ -459,13 +457,13 @@ static bool emit_branch(struct direct_function *fn, LLVMValueRef branch,
 {
     LLVMBasicBlockRef from = LLVMGetInstructionParent(branch);
     if (!LLVMIsConditional(branch))
-        return emit_goto(fn, pending, from, LLVMGetSuccessor(branch, 0));
+        return emit_goto(fn, from, LLVMGetSuccessor(branch, 0));
     LLVMBasicBlockRef on_true = LLVMGetSuccessor(branch, 0);
     LLVMBasicBlockRef on_false = LLVMGetSuccessor(branch, 1);
     LLVMValueRef condition = LLVMGetCondition(branch);
     uint64_t constant;
     if (direct_constant_value(condition, false, &constant))
-        return emit_goto(fn, pending, from, constant & 1 ? on_true : on_false);
+        return emit_goto(fn, from, constant & 1 ? on_true : on_false);
     /* Falling through into the true side saves a jump. */
     bool flip = next_emitted(fn, from) == on_true && !has_phi_copies(fn, on_true);
     LLVMBasicBlockRef jump_to = flip ? on_false : on_true;
@@ -482,7 +480,7 @@ static bool emit_branch(struct direct_function *fn, LLVMValueRef branch,
             return false;
         direct_emit_jump(fn, BPF_JMP | (flip ? BPF_JEQ : BPF_JNE) | BPF_K, reg, 0, 0, label);
     }
-    return emit_goto(fn, pending, from, stay);
+    return emit_goto(fn, from, stay);
 }
 
 struct switch_case {
