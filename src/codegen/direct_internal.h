@@ -94,7 +94,8 @@ bool direct_allocate(struct direct_function *fn);
  * a getelementptr with constant indexes used only as the address of loads
  * and stores (it becomes their offset: the verifier refuses loads through a
  * context pointer that was moved), or a comparison right before the branch
- * that is its only use (the verifier learns from the branch what it tests). */
+ * or select that is its only use (the verifier learns from the branch what
+ * it tests; a select then needs no 0/1 value). */
 bool direct_is_folded_address(const struct direct_function *fn, LLVMValueRef instruction);
 bool direct_is_fused_compare(LLVMValueRef instruction);
 /* Whether `instruction` gives its operand's bits unchanged (zext, since

@@ -298,8 +298,25 @@ static bool emit_compare_value(struct direct_function *fn, LLVMValueRef compare)
     return true;
 }
 
+/* select on a comparison fused into it: the true value, a jump over the
+ * false one when the comparison holds. */
+static bool emit_select_on_compare(struct direct_function *fn, LLVMValueRef select)
+{
+    int dst = direct_destination(fn, select);
+    unsigned skip = direct_new_label(fn);
+    if (!direct_put_into(fn, LLVMGetOperand(select, 1), dst) ||
+        !emit_compare_jump(fn, LLVMGetOperand(select, 0), false, skip) ||
+        !direct_put_into(fn, LLVMGetOperand(select, 2), dst))
+        return false;
+    fn->labels[skip] = fn->code_count;
+    direct_finish(fn, select, dst);
+    return true;
+}
+
 static bool emit_select(struct direct_function *fn, LLVMValueRef select)
 {
+    if (direct_is_fused_compare(LLVMGetOperand(select, 0)))
+        return emit_select_on_compare(fn, select);
     int dst = direct_destination(fn, select);
     int on_false = direct_in_register(fn, LLVMGetOperand(select, 2), R2);
     int condition = on_false < 0 ? -1 : direct_in_register(fn, LLVMGetOperand(select, 0), R1);

@@ -114,8 +114,11 @@ bool direct_is_fused_compare(LLVMValueRef instruction)
         return false;
     LLVMUseRef use = LLVMGetFirstUse(instruction);
     LLVMValueRef next = LLVMGetNextInstruction(instruction);
-    return use && !LLVMGetNextUse(use) && next && LLVMGetUser(use) == next &&
-           LLVMGetInstructionOpcode(next) == LLVMBr && LLVMIsConditional(next);
+    if (!use || LLVMGetNextUse(use) || !next || LLVMGetUser(use) != next)
+        return false;
+    LLVMOpcode opcode = LLVMGetInstructionOpcode(next);
+    return (opcode == LLVMBr && LLVMIsConditional(next)) ||
+           (opcode == LLVMSelect && LLVMGetOperand(next, 0) == instruction);
 }
 
 static bool needs_place(const struct direct_function *fn, LLVMValueRef instruction)
