@@ -5,8 +5,13 @@
  * runtime tests load and run its objects (tests/runtime, runtime/ vs
  * runtime-llvm/). */
 #include <bpf/libbpf.h>
+#include <stdio.h>
+#include <string.h>
 
-#include "compile_fixture.h"
+#include "codegen/codegen.h"
+#include "sema_fixture.h"
+
+static const struct sema_options defaults = {.max_strlen = 64};
 
 struct backend_run {
     struct checked checked;
@@ -130,8 +135,6 @@ int main(void)
 {
     (void)expect_accepted;
     (void)expect_error;
-    (void)compile;
-    (void)release_compiled;
     test_common_scripts_compile_directly();
     test_subprograms_go_to_llvm();
     test_a_program_compiles_twice();
